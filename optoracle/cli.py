@@ -12,6 +12,8 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"optoracle {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     train_cli.add_parser(sub)
+    from properties import runner
+    runner.add_parser(sub)
     return parser
 
 

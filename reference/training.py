@@ -104,11 +104,14 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
 
 
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
-          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True):
-    """The course's ``model``: ``train`` with the seed profile, printing
-    ``Cost after epoch i: %f`` every 1000 epochs; returns the trained parameters."""
+          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True, *, epsilon_placement="inside"):
+    """The course's ``model``: ``train``, printing ``Cost after epoch i: %f`` every
+    1000 epochs; returns the trained parameters.
+
+    The course's positional signature is kept; ``epsilon_placement`` (keyword-only)
+    selects the spec profile, ``"inside"`` (seed) by default."""
     def report(i, cost):
         if print_cost and i % 1000 == 0:
             print("Cost after epoch %i: %f" % (i, cost))
     return train(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
-                 epsilon, num_epochs, callback=report).parameters
+                 epsilon, num_epochs, epsilon_placement=epsilon_placement, callback=report).parameters
