@@ -195,6 +195,9 @@ def load_module(spec):
     if spec in (None, "", "reference"):
         import reference
         return reference
+    if spec.startswith("catalog:"):
+        from .catalog import module_for
+        return module_for(spec.split(":", 1)[1])
     if spec.endswith(".py") or os.sep in spec or os.path.isfile(spec):
         return _import_path(spec)
     return importlib.import_module(spec)
@@ -219,7 +222,8 @@ def default_profile():
 
 
 # ---------------------------------------------------------------------- adapters
-def _expect_state_dict(value, keys, shapes, name, what):
+def _expect_state_dict(value, keys, shapes, name, what, clause):
+    """Type, keys and shapes are ``api.signatures``; NaN in a value fails the calling check's ``clause``."""
     if not isinstance(value, dict):
         raise ConformanceError("api.signatures", f"{name} must return {what} as a dict, got {type(value).__name__}")
     missing = [k for k in keys if k not in value]
@@ -233,7 +237,7 @@ def _expect_state_dict(value, keys, shapes, name, what):
             raise ConformanceError("api.signatures", f"{name}: {what}[{k!r}] has shape {value[k].shape}, "
                                                      f"expected {shapes[k]}")
         if value[k].dtype.kind == "f" and np.isnan(value[k]).any():
-            raise ConformanceError("api.signatures", f"{name}: {what}[{k!r}] contains NaN")
+            raise ConformanceError(clause, f"{name}: {what}[{k!r}] contains NaN")
 
 
 def _param_shapes(parameters):
@@ -265,15 +269,15 @@ class Calls:
         out = self.t.call(name, parameters, grads, learning_rate, clause=clause, protect=(1,))
         if out is None:
             raise ConformanceError("api.signatures", f"{name} returned None (did you forget a return statement?)")
-        _expect_state_dict(out, list(parameters), _param_shapes(parameters), name, "parameters")
+        _expect_state_dict(out, list(parameters), _param_shapes(parameters), name, "parameters", clause)
         return out
 
     def momentum(self, parameters, grads, v, beta, learning_rate, clause="momentum.ema"):
         name = "update_parameters_with_momentum"
         out = _unpack(self.t.call(name, parameters, grads, v, beta, learning_rate, clause=clause, protect=(1,)),
                       (2,), name, clause)
-        _expect_state_dict(out[0], list(parameters), _param_shapes(parameters), name, "parameters")
-        _expect_state_dict(out[1], list(grads), _grad_shapes(parameters), name, "v")
+        _expect_state_dict(out[0], list(parameters), _param_shapes(parameters), name, "parameters", clause)
+        _expect_state_dict(out[1], list(grads), _grad_shapes(parameters), name, "v", clause)
         return out[0], out[1]
 
     def adam(self, parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8,
@@ -283,22 +287,22 @@ class Calls:
         kwargs = {"epsilon_placement": self.t.epsilon_placement} if self.t.adam_accepts_placement() else {}
         out = _unpack(self.t.call(name, parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
                                   clause=clause, protect=(1,), **kwargs), (3, 5), name, clause)
-        _expect_state_dict(out[0], list(parameters), _param_shapes(parameters), name, "parameters")
-        _expect_state_dict(out[1], list(grads), _grad_shapes(parameters), name, "v")
-        _expect_state_dict(out[2], list(grads), _grad_shapes(parameters), name, "s")
+        _expect_state_dict(out[0], list(parameters), _param_shapes(parameters), name, "parameters", clause)
+        _expect_state_dict(out[1], list(grads), _grad_shapes(parameters), name, "v", clause)
+        _expect_state_dict(out[2], list(grads), _grad_shapes(parameters), name, "s", clause)
         return out[0], out[1], out[2]
 
-    def initialize_velocity(self, parameters):
+    def initialize_velocity(self, parameters, clause="state.init"):
         name = "initialize_velocity"
         out = self.t.call(name, parameters, clause="state.init")
-        _expect_state_dict(out, [f"d{k}" for k in parameters], _grad_shapes(parameters), name, "v")
+        _expect_state_dict(out, [f"d{k}" for k in parameters], _grad_shapes(parameters), name, "v", clause)
         return out
 
-    def initialize_adam(self, parameters):
+    def initialize_adam(self, parameters, clause="state.init"):
         name = "initialize_adam"
         out = _unpack(self.t.call(name, parameters, clause="state.init"), (2,), name, "state.init")
         for what, d in zip(("v", "s"), out):
-            _expect_state_dict(d, [f"d{k}" for k in parameters], _grad_shapes(parameters), name, what)
+            _expect_state_dict(d, [f"d{k}" for k in parameters], _grad_shapes(parameters), name, what, clause)
         return out
 
     def minibatches(self, X, Y, size, seed, clause):

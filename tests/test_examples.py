@@ -1,0 +1,34 @@
+"""The shipped example targets give the reports their docstrings promise."""
+import pytest
+
+from examples import student_buggy
+from properties import CHECKS, hypothesis_profiles
+from properties.runner import run_suite
+
+
+@pytest.fixture(autouse=True)
+def mutation_profile():
+    # pass/fail of a whole suite, not minimal examples: the fast profile suffices
+    previous = hypothesis_profiles.selected()
+    hypothesis_profiles.load("mutation")
+    yield
+    hypothesis_profiles.load(previous)
+
+
+def test_correct_example_passes_every_clause_under_the_course_profile():
+    report = run_suite("examples/student_correct.py", "course", "mutation")
+    assert report.failing_clauses() == set(), [r.message for r in report.failed]
+    assert sum(r.status == "passed" for r in report.results) >= 30
+
+
+def test_correct_example_fails_only_epsilon_placement_under_the_seed_profile():
+    # checks that never call Adam behave identically under both profiles (covered above)
+    adam = {i.name for i in CHECKS.values() if "update_parameters_with_adam" in i.needs or "model" in i.needs}
+    report = run_suite("examples/student_correct.py", "seed", "mutation", names=adam)
+    assert report.failing_clauses() == {"adam.epsilon-placement"}
+    assert any("--profile course" in (r.diagnosis or "") for r in report.failed)
+
+
+def test_buggy_example_fails_exactly_the_clauses_of_its_mistakes():
+    report = run_suite("examples/student_buggy.py", "seed", "mutation")
+    assert report.failing_clauses() == student_buggy.EXPECTED_FAILING_CLAUSES
