@@ -1,0 +1,18 @@
+"""A target whose gd never returns and whose momentum mutates grads."""
+from reference import initialize_adam, initialize_velocity, random_mini_batches  # noqa: F401
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    while True:
+        pass
+
+
+def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
+    for k in grads:
+        grads[k] *= (1 - beta)                 # scales the caller's gradient in place
+        v[k] = beta * v[k] + grads[k]
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * v[f"dW{l}"]
+        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * v[f"db{l}"]
+    return parameters, v
