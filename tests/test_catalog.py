@@ -48,6 +48,9 @@ KILLER_OF = {
     "check_gd_trajectory_matches_the_reference_step_by_step": "gd-sign-flipped",
     "check_momentum_trajectory_matches_the_reference_step_by_step": "momentum-without-one-minus-beta",
     "check_adam_trajectory_matches_the_reference_step_by_step": "adam-no-bias-correction",
+    "check_backward_propagation_matches_the_symbolic_gradient": "backward-missing-one-over-m",
+    "check_forward_and_cost_match_the_symbolic_cost": "cost-sum-not-mean",
+    "check_update_rules_lie_within_ulps_of_exact_arithmetic": "adam-bias-correction-t-plus-1",
 }
 
 

@@ -1,0 +1,141 @@
+"""SymPy-derived verification (SPEC backward.gradient, cost.bce-mean, momentum.ema, adam.bias-correction,
+precision.ulp): derivations and proofs that share no code with the reference."""
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as nps
+
+import reference as r
+from properties import CHECKS, hypothesis_profiles, load_target
+from properties import symbolic
+from properties.checks_symbolic import KINK_MARGIN, SYMBOLIC_RTOL, ulp_report
+from properties.runner import run_check
+from reference.optimizers import momentum_step
+
+FEW = settings(max_examples=15, derandomize=True, database=None, deadline=None)
+b, t, k, g, lr, eps, p = sp.symbols("beta t k g alpha epsilon p", real=True)
+beta1, beta2 = sp.symbols("beta1 beta2", real=True)
+
+
+# ---------------------------------------------------------------- gradients
+@st.composite
+def network_case(draw, layers, m):
+    unit = st.floats(-1, 1, allow_nan=False)
+    parameters = {}
+    for l in range(1, len(layers)):
+        parameters[f"W{l}"] = draw(nps.arrays(np.float64, (layers[l], layers[l - 1]), elements=unit))
+        parameters[f"b{l}"] = draw(nps.arrays(np.float64, (layers[l], 1), elements=unit))
+    X = draw(nps.arrays(np.float64, (layers[0], m), elements=st.floats(-2, 2)))
+    Y = draw(nps.arrays(np.int64, (1, m), elements=st.integers(0, 1)))
+    return parameters, X, Y
+
+
+def away_from_kink(cache):
+    return all(np.min(np.abs(cache[i])) > KINK_MARGIN for i in range(0, len(cache) - 4, 4))
+
+
+@pytest.mark.parametrize("layers, m", [((2, 5, 2, 1), 3), ((3, 1), 4), ((1, 3, 1), 2), ((2, 3, 2, 2, 1), 2)])
+def test_reference_forward_cost_and_backward_equal_sympys_derivative(layers, m):
+    f = symbolic.symbolic_cost_and_gradient(layers, m)
+
+    @FEW
+    @given(network_case(layers, m))
+    def run(case):
+        parameters, X, Y = case
+        a, cache = r.forward_propagation(X, parameters)
+        assume(away_from_kink(cache))
+        J, expected = f(parameters, X, Y)
+        assert r.compute_cost(a, Y) == pytest.approx(J, rel=SYMBOLIC_RTOL)
+        grads = r.backward_propagation(X, Y, cache)
+        for key, value in expected.items():
+            np.testing.assert_allclose(grads[key], value, rtol=SYMBOLIC_RTOL,
+                                       atol=SYMBOLIC_RTOL * np.max(np.abs(value)), err_msg=key)
+    run()
+
+
+@pytest.mark.parametrize("mutant", ["backward-missing-one-over-m", "relu-derivative-on-wrong-layer",
+                                    "backward-one-over-m-twice"])
+def test_the_symbolic_gradient_check_rejects_a_wrong_backward_pass(mutant):
+    hypothesis_profiles.load("mutation")
+    try:
+        result = run_check(CHECKS["check_backward_propagation_matches_the_symbolic_gradient"],
+                           load_target(f"catalog:{mutant}"))
+    finally:
+        hypothesis_profiles.load()
+    assert result.status == "failed" and result.clause == "backward.gradient"
+
+
+def test_relu_as_max_is_the_piecewise_function():
+    z = sp.Symbol("z", real=True)
+    assert sp.simplify(sp.Max(z, 0).rewrite(sp.Piecewise) - sp.Piecewise((z, z > 0), (0, True))) == 0
+
+
+# ---------------------------------------------------------------- identities, proved
+def test_unrolled_ema_weights_sum_to_one_minus_beta_to_the_t():
+    beta = sp.Symbol("beta", positive=True)
+    steps, j = sp.symbols("t k", integer=True, positive=True)
+    weights = sp.summation((1 - beta) * beta ** (steps - j), (j, 1, steps))
+    # SymPy answers piecewise, with a separate branch for beta = 1; the spec has beta in [0, 1)
+    weights = weights.subs(sp.Eq(1 / beta, 1), False).subs(sp.Eq(beta, 1), False)
+    assert sp.simplify(weights - (1 - beta ** steps)) == 0
+
+
+def test_momentum_with_constant_gradient_solves_to_one_minus_beta_to_the_t_times_g():
+    v = sp.Function("v")
+    solution = sp.rsolve(v(t) - b * v(t - 1) - (1 - b) * g, v(t), {v(0): 0})
+    assert sp.simplify(solution - (1 - b ** t) * g) == 0
+
+
+def test_the_references_momentum_step_is_the_ema_recurrence_symbolically():
+    # the reference's own arithmetic, run on SymPy symbols
+    v_prev = sp.Symbol("v_prev", real=True)
+    p_new, v_new = momentum_step(p, g, v_prev, b, lr)
+    assert sp.simplify(v_new - (b * v_prev + (1 - b) * g)) == 0
+    assert sp.simplify(p_new - (p - lr * (b * v_prev + (1 - b) * g))) == 0
+
+
+def test_momentum_with_zero_beta_is_gradient_descent_symbolically():
+    p_new, v_new = momentum_step(p, g, sp.Symbol("v_prev"), 0, lr)
+    assert sp.simplify(p_new - (p - lr * g)) == 0 and sp.simplify(v_new - g) == 0
+
+
+def test_adam_corrected_moments_of_a_constant_gradient_are_g_and_g_squared_at_every_t():
+    v, s = sp.Function("v"), sp.Function("s")
+    v_t = sp.rsolve(v(t) - beta1 * v(t - 1) - (1 - beta1) * g, v(t), {v(0): 0})
+    s_t = sp.rsolve(s(t) - beta2 * s(t - 1) - (1 - beta2) * g ** 2, s(t), {s(0): 0})
+    assert sp.simplify(v_t / (1 - beta1 ** t) - g) == 0
+    assert sp.simplify(s_t / (1 - beta2 ** t) - g ** 2) == 0
+
+
+def test_adam_first_step_is_lr_g_over_the_root_of_g_squared_plus_eps_or_abs_g_plus_eps():
+    v1 = (beta1 * 0 + (1 - beta1) * g) / (1 - beta1 ** 1)
+    s1 = (beta2 * 0 + (1 - beta2) * g ** 2) / (1 - beta2 ** 1)
+    assert sp.simplify(v1 - g) == 0 and sp.simplify(s1 - g ** 2) == 0
+    inside = lr * v1 / sp.sqrt(s1 + eps)
+    outside = lr * v1 / (sp.sqrt(s1) + eps)
+    assert sp.simplify(inside - lr * g / sp.sqrt(g ** 2 + eps)) == 0
+    assert sp.simplify(outside - lr * g / (sp.Abs(g) + eps)) == 0
+
+
+def test_a_wrong_bias_correction_does_not_simplify_to_g():
+    # the proof method can fail: (1 - beta) in place of (1 - beta**t) leaves a t-dependent factor
+    v = sp.Function("v")
+    v_t = sp.rsolve(v(t) - beta1 * v(t - 1) - (1 - beta1) * g, v(t), {v(0): 0})
+    assert sp.simplify(v_t / (1 - beta1) - g) != 0
+
+
+# ---------------------------------------------------------------- 50-digit oracle
+@pytest.mark.parametrize("profile", ["seed", "course"])
+def test_the_reference_lies_within_the_documented_ulp_bounds(profile):
+    worst = ulp_report(load_target("reference", profile))
+    assert worst[("update_parameters_with_gd", "parameters")] <= 1.5
+    assert worst[("update_parameters_with_adam", "parameters")] > 0       # the measurement is not vacuous
+
+
+@pytest.mark.parametrize("mutant", ["adam-bias-correction-t-plus-1", "adam-bias-correction-without-power"])
+def test_the_ulp_oracle_rejects_a_wrong_bias_correction(mutant):
+    result = run_check(CHECKS["check_update_rules_lie_within_ulps_of_exact_arithmetic"],
+                       load_target(f"catalog:{mutant}"))
+    assert result.status == "failed" and result.clause == "precision.ulp"
