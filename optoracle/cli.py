@@ -14,6 +14,8 @@ def build_parser():
     train_cli.add_parser(sub)
     from properties import runner
     runner.add_parser(sub)
+    from golden import cli as golden_cli
+    golden_cli.add_parser(sub)
     return parser
 
 

@@ -9,7 +9,7 @@ Plain functions ``check_<name>(impl)`` (see ``CHECKS``) that take a target from
         info.func(impl)            # raises ConformanceError naming the SPEC clause
 """
 from . import hypothesis_profiles  # noqa: F401  (registers the ci/dev/thorough profiles)
-from . import checks_minibatch, checks_network, checks_symbolic, checks_updates  # noqa: F401  (register)
+from . import checks_golden, checks_minibatch, checks_network, checks_symbolic, checks_updates  # noqa: F401
 from .registry import CHECKS, CheckInfo, missing_needs
 from .target import ConformanceError, MissingFunction, Target, load_target
 

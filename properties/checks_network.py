@@ -6,8 +6,6 @@ Course implementations hard-code three layers, so these checks use
 """
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -168,18 +166,11 @@ def check_predict_is_one_strictly_above_one_half(impl):
                                                               X=X, Y=Y, parameters=parameters))
 
 
-def _accepts_placement(fn):
-    try:
-        return "epsilon_placement" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 @check("train.trajectory", "train.seed-schedule", "train.step-counter", needs=("model",))
 def check_model_follows_the_reference_for_ten_epochs(impl):
     """model(...) on the seed-3 moons for 10 epochs ends where the reference's train does, per optimizer."""
     X, Y = ref.load_dataset()
-    extra = {"epsilon_placement": impl.epsilon_placement} if _accepts_placement(impl.function("model")) else {}
+    extra = impl.placement_kwargs("model")
     for optimizer in ref.OPTIMIZERS:
         yours = impl.call("model", X, Y, list(ref.LAYERS_DIMS), optimizer, num_epochs=10, print_cost=False,
                           clause="train.trajectory", protect=(0, 1), **extra)

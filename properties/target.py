@@ -160,11 +160,14 @@ class Target:
                                                        "may be updated in place)")
         return result
 
-    def adam_accepts_placement(self):
+    def placement_kwargs(self, name):
+        """``{"epsilon_placement": ...}`` when the target's function ``name`` takes that keyword (as the
+        reference's Adam, train and model do), else ``{}``: course signatures have one convention only."""
         try:
-            return "epsilon_placement" in inspect.signature(self.function("update_parameters_with_adam")).parameters
+            accepts = "epsilon_placement" in inspect.signature(self.function(name)).parameters
         except (TypeError, ValueError):
-            return False
+            accepts = False
+        return {"epsilon_placement": self.epsilon_placement} if accepts else {}
 
 
 _ARG_NAMES = {
@@ -284,9 +287,8 @@ class Calls:
              clause="adam.update"):
         """Returns ``(parameters, v, s)``; the later course's 5-tuple is accepted and trimmed."""
         name = "update_parameters_with_adam"
-        kwargs = {"epsilon_placement": self.t.epsilon_placement} if self.t.adam_accepts_placement() else {}
         out = _unpack(self.t.call(name, parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                                  clause=clause, protect=(1,), **kwargs), (3, 5), name, clause)
+                                  clause=clause, protect=(1,), **self.t.placement_kwargs(name)), (3, 5), name, clause)
         _expect_state_dict(out[0], list(parameters), _param_shapes(parameters), name, "parameters", clause)
         _expect_state_dict(out[1], list(grads), _grad_shapes(parameters), name, "v", clause)
         _expect_state_dict(out[2], list(grads), _grad_shapes(parameters), name, "s", clause)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,17 +24,19 @@ class TrainResult:
     epoch_costs:     (num_epochs,) ``sum over the epoch's batches of the summed
                      cross-entropy / m``, from the same forward passes.
     t:               Adam's step counter after the last update (0 for gd, momentum).
+    snapshots:       {e: parameters after e completed epochs} for each e in ``snapshot_epochs``.
     """
     parameters: dict
     minibatch_costs: np.ndarray
     epoch_costs: np.ndarray
     optimizer: str
     t: int
+    snapshots: dict = field(default_factory=dict)
 
 
 def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
           beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=10000, *, epsilon_placement="inside",
-          callback=None):
+          callback=None, snapshot_epochs=()):
     """Train the network with mini-batch gd, momentum or Adam (SPEC ``train.*``).
 
     The loop of the course's ``model``, whose details are part of the spec::
@@ -50,7 +52,8 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                 t = t + 1                                    # Adam only; never reset
                 parameters = update(parameters, grads, ...)
 
-    ``callback(epoch, epoch_cost)``, if given, is called after every epoch.
+    ``callback(epoch, epoch_cost)``, if given, is called after every epoch;
+    ``snapshot_epochs`` lists counts of completed epochs after which to keep a copy of the parameters.
     """
     func = "train"
     check.data(X, Y, func)
@@ -74,6 +77,7 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     minibatch_costs = np.empty((num_epochs, math.ceil(m / mini_batch_size)))
     epoch_costs = np.empty(num_epochs)
     seed, t = 10, 0
+    snapshots = {}
 
     for i in range(num_epochs):
         seed = seed + 1
@@ -98,9 +102,11 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                         parameters[key], grads[dkey], v[dkey], s[dkey], t,
                         learning_rate, beta1, beta2, epsilon, epsilon_placement)
         epoch_costs[i] = cost_total / m
+        if i + 1 in snapshot_epochs:
+            snapshots[i + 1] = {k: p.copy() for k, p in parameters.items()}
         if callback is not None:
             callback(i, epoch_costs[i])
-    return TrainResult(parameters, minibatch_costs, epoch_costs, optimizer, t)
+    return TrainResult(parameters, minibatch_costs, epoch_costs, optimizer, t, snapshots)
 
 
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,

@@ -1,0 +1,121 @@
+"""Conformance against the golden fixtures (SPEC ``golden.*``): the target reproduces the recorded
+reference outputs, within each key's rule from golden/manifest.json (float32 targets: the
+manifest's float32 rule)."""
+from __future__ import annotations
+
+import numpy as np
+
+import golden
+from golden.fixtures import SNAPSHOT_EPOCHS
+
+from . import assertions as ph
+from .registry import check
+from .target import Calls, ConformanceError
+
+FILE_OF_ADAM = {"seed": "units_adam_seed.json", "course": "units_adam_course.json"}
+
+
+def _fixture(name):
+    try:
+        return golden.load(name), golden.read_manifest()
+    except golden.GoldenError as error:
+        raise ConformanceError("golden.integrity", str(error)) from None
+
+
+def group(entries, prefix):
+    """{'W1': array, ...} from flat keys 'prefix/W1', ...."""
+    return {k[len(prefix) + 1:]: v for k, v in entries.items() if k.startswith(prefix + "/")
+            and "/" not in k[len(prefix) + 1:]}
+
+
+def _compare(yours, entries, prefix, manifest, name, clause, what):
+    expected = group(entries, prefix)
+    rules = manifest["files"][name]["keys"]
+    float32 = isinstance(yours, dict) and any(getattr(a, "dtype", None) == np.float32 for a in yours.values())
+    rtol = manifest["float32"]["rtol"] if float32 else max(rules[f"{prefix}/{k}"]["rtol"] for k in expected)
+    atol = 0.0 if float32 else max(rules[f"{prefix}/{k}"]["atol"] for k in expected)
+    scale = atol / rtol if rtol else 0.0
+    ph.assert_close(yours, expected, clause=clause, what=f"{what} vs golden/data/{name}:{prefix}",
+                    rtol=rtol, scales={k: scale for k in expected},
+                    snippet=ph.repro(target_placeholder, [f"import golden; fixture = golden.load({name!r})",
+                                                          f"# inputs and expected outputs under '{prefix}'"]))
+
+
+class _Placeholder:
+    def repro_header(self):
+        return "import numpy as np\n"
+
+
+target_placeholder = _Placeholder()
+
+
+@check("golden.units", needs=("update_parameters_with_gd", "update_parameters_with_momentum",
+                              "update_parameters_with_adam"))
+def check_update_functions_reproduce_the_golden_unit_cases(impl):
+    """gd, momentum and Adam (the profile's file) reproduce golden/data/units*.json, one step and 5 steps."""
+    calls = Calls(impl)
+    entries, manifest = _fixture("units.json")
+    for case in [k.split("/")[1] for k in entries if k.startswith("gd/case") and k.endswith("inputs/parameters/W1")]:
+        base = f"gd/{case}"
+        p, g = group(entries, f"{base}/inputs/parameters"), group(entries, f"{base}/inputs/grads")
+        _compare(calls.gd(p, g, 0.01, clause="golden.units"), entries, f"{base}/outputs/parameters", manifest,
+                 "units.json", "golden.units", "update_parameters_with_gd")
+        base = f"momentum/{case}"
+        new_p, new_v = calls.momentum(p, g, group(entries, f"{base}/inputs/v"), 0.9, 0.01, clause="golden.units")
+        _compare(new_v, entries, f"{base}/outputs/v", manifest, "units.json", "golden.units",
+                 "update_parameters_with_momentum v")
+        _compare(new_p, entries, f"{base}/outputs/parameters", manifest, "units.json", "golden.units",
+                 "update_parameters_with_momentum parameters")
+    name = FILE_OF_ADAM[impl.profile]
+    adam, adam_manifest = _fixture(name)
+    for case in sorted({k.split("/")[1] for k in adam if k.startswith("adam/case")}):
+        base = f"adam/{case}"
+        args = [group(adam, f"{base}/inputs/{n}") for n in ("parameters", "grads", "v", "s")]
+        t = int(adam[f"{base}/inputs/t"])
+        new = calls.adam(*args, t, 0.01, 0.9, 0.999, 1e-8, clause="golden.units")
+        for label, value in zip(("parameters", "v", "s"), new):
+            _compare(value, adam, f"{base}/outputs/{label}", adam_manifest, name, "golden.units",
+                     f"update_parameters_with_adam {label} (t = {t})")
+    p = group(adam, "adam/sequence/inputs/parameters")
+    v = {f"d{k}": np.zeros_like(a) for k, a in p.items()}
+    s = {k: a.copy() for k, a in v.items()}
+    for t in range(1, 6):
+        p, v, s = calls.adam(p, group(adam, f"adam/sequence/inputs/grads_t{t}"), v, s, t, 0.01, 0.9, 0.999, 1e-8,
+                             clause="golden.units")
+        _compare(p, adam, f"adam/sequence/outputs/parameters_t{t}", adam_manifest, name, "golden.units",
+                 f"update_parameters_with_adam after step t = {t} of the 5-step sequence")
+
+
+@check("golden.minibatches", needs=("random_mini_batches",))
+def check_random_mini_batches_reproduce_the_golden_partitions(impl):
+    """Column indices of every batch equal golden/data/minibatches.json (seeds 11-13 and edge cases)."""
+    entries, _ = _fixture("minibatches.json")
+    for case in sorted({k.split("/")[0] for k in entries}):
+        m, size, seed = (int(entries[f"{case}/{n}"]) for n in ("m", "mini_batch_size", "seed"))
+        X = np.arange(m, dtype=np.float64)[None, :]
+        batches = Calls(impl).minibatches(X, np.arange(m)[None, :], size, seed, "golden.minibatches")
+        expected = [entries[f"{case}/batch{k}"] for k in range(int(entries[f"{case}/count"]))]
+        got = [np.asarray(bx).reshape(-1).astype(np.int64) for bx, _ in batches]
+        if len(got) != len(expected) or not all(np.array_equal(a, b) for a, b in zip(got, expected)):
+            ph.fail("golden.minibatches", f"case {case} (m = {m}, mini_batch_size = {size}, seed = {seed}): "
+                    f"yours {[g[:6].tolist() for g in got]} vs golden {[e[:6].tolist() for e in expected]} "
+                    "(first 6 column indices of each batch)",
+                    ph.repro(impl, [f"X = np.arange({m}, dtype=float)[None, :]",
+                                    f"print(impl.module.random_mini_batches(X, X.astype(int), {size}, {seed}))"]))
+
+
+@check("golden.trajectory", needs=("model",))
+def check_model_reproduces_the_golden_trajectory(impl):
+    """model(...) on the stored seed-3 moons ends epochs 1 and 10 at the golden parameters."""
+    data, _ = _fixture("dataset.json")
+    X, Y = data["X"], data["Y"]
+    for optimizer in ("gd", "momentum", "adam"):
+        name = f"train_{optimizer}.json" if optimizer != "adam" else f"train_adam_{impl.profile}.json"
+        entries, manifest = _fixture(name)
+        for epochs in SNAPSHOT_EPOCHS[:2]:
+            yours = impl.call("model", X, Y, [2, 5, 2, 1], optimizer, num_epochs=epochs, print_cost=False,
+                              clause="golden.trajectory", protect=(0, 1), **impl.placement_kwargs("model"))
+            if isinstance(yours, tuple):
+                yours = yours[0]
+            _compare(yours, entries, f"parameters_after_epoch_{epochs}", manifest, name, "golden.trajectory",
+                     f"model(..., '{optimizer}', num_epochs={epochs})")
