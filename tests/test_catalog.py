@@ -51,6 +51,9 @@ KILLER_OF = {
     "check_backward_propagation_matches_the_symbolic_gradient": "backward-missing-one-over-m",
     "check_forward_and_cost_match_the_symbolic_cost": "cost-sum-not-mean",
     "check_update_rules_lie_within_ulps_of_exact_arithmetic": "adam-bias-correction-t-plus-1",
+    "check_update_functions_reproduce_the_golden_unit_cases": "gd-sign-flipped",
+    "check_random_mini_batches_reproduce_the_golden_partitions": "minibatch-seed-not-set",
+    "check_model_reproduces_the_golden_trajectory": "train-seed-not-incremented",
 }
 
 
