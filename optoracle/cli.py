@@ -16,6 +16,8 @@ def build_parser():
     runner.add_parser(sub)
     from golden import cli as golden_cli
     golden_cli.add_parser(sub)
+    from properties import mutants_cli
+    mutants_cli.add_parser(sub)
     return parser
 
 

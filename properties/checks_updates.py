@@ -459,18 +459,24 @@ def check_adam_update_is_invariant_to_gradient_scale(impl):
         one, _, _ = Calls(impl).adam(p, g, v, s, t, lr, b1, b2, eps)
         many, _, _ = Calls(impl).adam(p, *scaled, t, lr, b1, b2, eps)
         _, ref_v, ref_s = ref_adam(impl, p, g, v, s, t, lr, b1, b2, eps)
+        # where s_corrected is 0 (or the state is one that no history produces) only the trivial bound
+        # |step(c)| + |step(1)| holds; the reference's steps under both placements give it
+        steps = [(ref_adam(impl, p, g, v, s, t, lr, b1, b2, eps, pl)[0],
+                  ref_adam(impl, p, *scaled, t, lr, b1, b2, eps, pl)[0]) for pl in ("inside", "outside")]
         rtol = ph.rtol_for("step", p)
         for k in p:
+            P = p[k].astype(np.float64)
+            trivial = np.maximum(*(np.abs(a[k] - P) + np.abs(b[k] - P) for a, b in steps))
             v_c = ref_v[f"d{k}"] / (1 - b1 ** t)
             s_c = ref_s[f"d{k}"] / (1 - b2 ** t)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                r = np.where(s_c > 0, np.abs(v_c) / np.sqrt(s_c), 0.0)
+                r = np.abs(v_c) / np.sqrt(s_c)
                 # the larger of the two placements' bounds: scale invariance does not depend on the convention
                 d = np.maximum(np.minimum(eps / (2 * s_c), 1) + np.minimum(eps / (2 * c * c * s_c), 1),
                                np.minimum(eps / np.sqrt(s_c), 1) + np.minimum(eps / (c * np.sqrt(s_c)), 1))
-            d = np.where(s_c > 0, d, 0.0)
+                epsilon_bound = np.where(s_c > 0, lr * r * d, np.inf)
             diff = np.abs(many[k].astype(np.float64) - one[k].astype(np.float64))
-            bound = lr * r * d + 4 * rtol * (np.abs(p[k].astype(np.float64)) + lr * (1 + r))
+            bound = np.minimum(epsilon_bound, trivial) * (1 + 4 * rtol) + 4 * rtol * (np.abs(P) + trivial)
             if (diff > bound).any():
                 i = np.unravel_index(np.argmax(diff - bound), diff.shape)
                 ph.fail("adam.update", f"scaling the gradients by c = {c} changed parameters[{k!r}]{ph.at(i)} by "

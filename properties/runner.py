@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from hypothesis import reporting
 
 from . import hypothesis_profiles
+from .diagnosis import diagnose
 from .registry import CHECKS, missing_needs
 from .target import PROFILES, ConformanceError, MissingFunction, load_target
 
@@ -46,7 +47,38 @@ def _quiet_reporter(previous):
     return report
 
 
+def diagnoses(info, target):
+    """Diagnosis lines for the functions ``info`` calls (cached on the target: probes run once per function)."""
+    cache = target.__dict__.setdefault("_diagnoses", {})
+    functions = info.needs or ("update_parameters_with_gd", "update_parameters_with_momentum",
+                               "update_parameters_with_adam")
+    lines = []
+    for function in functions:
+        if function not in cache:
+            try:
+                cache[function] = diagnose(target, function)
+            except Exception as error:  # noqa: BLE001 - a diagnosis must never hide the failure it explains
+                cache[function] = f"{function}: no diagnosis ({type(error).__name__}: {error})"
+        if cache[function]:
+            lines.append(cache[function])
+    return "\n".join(lines) or None
+
+
+def _with_diagnosis(result, info, target):
+    """A failed check gets the diagnosis of the functions it calls (in its message too)."""
+    if result.status == "failed":
+        general = diagnoses(info, target)
+        if general:
+            result.diagnosis = general
+            result.message += "".join(f"\n  Diagnosis: {line}" for line in general.splitlines())
+    return result
+
+
 def run_check(info, target):
+    return _with_diagnosis(_run_check(info, target), info, target)
+
+
+def _run_check(info, target):
     missing = missing_needs(info, target)
     if missing:
         return CheckResult(info.name, list(info.clauses), "skipped", info.clause,
@@ -115,6 +147,9 @@ class Report:
                     row["first_failure"] = r.first_line
         return table
 
+    def diagnosis_lines(self):
+        return sorted({line for r in self.failed if r.diagnosis for line in r.diagnosis.splitlines()})
+
     def failing_clauses(self):
         return {c for c, row in self.by_clause().items() if row["failed"]}
 
@@ -122,17 +157,22 @@ class Report:
         return {"target": self.target, "target_file": self.target_file, "profile": self.profile,
                 "hypothesis_profile": self.hypothesis_profile, "seconds": round(self.seconds, 3),
                 "passed": all(r.status != "failed" for r in self.results),
+                "diagnosis": self.diagnosis_lines(),
                 "clauses": self.by_clause(), "checks": [asdict(r) for r in self.results]}
 
 
-def run_suite(spec="reference", profile="seed", hypothesis_profile=None, names=None, target=None):
+def run_suite(spec="reference", profile="seed", hypothesis_profile=None, names=None, target=None, clauses=None):
+    """Run the checks (``names``, or those tagged with a clause starting with one of ``clauses``; default all)."""
     hp = hypothesis_profiles.load(hypothesis_profile)
     target = target or load_target(spec, profile)
     report = Report(target.name, target.file, target.profile, hp)
     start = time.perf_counter()
     for info in CHECKS.values():
-        if names is None or info.name in names:
-            report.results.append(run_check(info, target))
+        if names is not None and info.name not in names:
+            continue
+        if clauses and not any(c.startswith(prefix) for c in info.clauses for prefix in clauses):
+            continue
+        report.results.append(run_check(info, target))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -157,12 +197,15 @@ def format_summary(report, full=True):
         lines += ["", "Failures", "========"]
         for r in report.failed:
             lines += ["", f"--- {r.name} [{r.clause}]", r.message]
-    skipped = sorted({r.message for r in report.results if r.status == "skipped"})
+    skipped = [r for r in report.results if r.status == "skipped"]
     if skipped:
-        lines += ["", "Skipped: " + "; ".join(skipped)]
-    diagnoses = sorted({r.diagnosis for r in report.failed if r.diagnosis})
-    if diagnoses:
-        lines += ["", "Diagnosis:"] + [f"  {d}" for d in diagnoses]
+        missing = sorted({name.strip("'") for r in skipped if r.message.startswith("target has no ")
+                          for name in r.message[len("target has no "):].split(", ")})
+        other = sorted({r.message for r in skipped if not r.message.startswith("target has no ")})
+        lines += ["", f"Skipped {len(skipped)} checks" + (f": the target has no {', '.join(missing)}" if missing
+                                                          else "") + "".join(f"; {m}" for m in other)]
+    if report.diagnosis_lines():
+        lines += ["", "Diagnosis:"] + [f"  {d}" for d in report.diagnosis_lines()]
     lines += ["", f"{n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped in {report.seconds:.1f}s"]
     return "\n".join(lines)
 
@@ -185,7 +228,7 @@ def write_junit(report, path):
 
 def main(args):
     try:
-        report = run_suite(args.target, args.profile, args.hypothesis_profile)
+        report = run_suite(args.target, args.profile, args.hypothesis_profile, clauses=args.clause)
     except (ImportError, FileNotFoundError, SyntaxError, ValueError) as error:
         print(f"optoracle check: cannot load target {args.target!r}: {type(error).__name__}: {error}",
               file=sys.stderr)
@@ -207,6 +250,8 @@ def add_parser(subparsers):
                    help="spec profile: seed = Adam's epsilon inside the root (default), course = outside")
     p.add_argument("--hypothesis-profile", choices=list(hypothesis_profiles.PROFILES), default=None,
                    help="default: $HYPOTHESIS_PROFILE or ci")
+    p.add_argument("--clause", action="append", metavar="PREFIX",
+                   help="only checks of clauses starting with PREFIX (e.g. adam, minibatch.seed); repeatable")
     p.add_argument("--json", metavar="FILE", help="write a machine-readable report")
     p.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("-q", "--quiet", action="store_true", help="summary table only, no failure details")

@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(__file__))
 def test_check_of_a_buggy_target_exits_1_with_clause_table_json_and_junit(tmp_path, capsys):
     out_json, out_xml = tmp_path / "r.json", tmp_path / "r.xml"
     code = main(["check", "catalog:minibatch-drops-last-partial-batch", "--hypothesis-profile", "mutation",
-                 "--json", str(out_json), "--junitxml", str(out_xml)])
+                 "--clause", "minibatch", "--json", str(out_json), "--junitxml", str(out_xml)])
     text = capsys.readouterr().out
     assert code == 1
     assert "profile seed" in text and "minibatch.partition" in text
