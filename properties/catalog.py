@@ -456,6 +456,14 @@ def model_reset_t(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch
                   num_epochs, print_cost, reset_t=True)
 
 
+@mutant("train-epoch-cost-is-mean-of-batch-means", "train",
+        "epoch cost = mean of the mini-batch means (over-weights the last, partial batch)", "train.costs")
+def train_mean_of_means(X, Y, layers_dims, optimizer, *args, **kwargs):
+    result = ref.train(X, Y, layers_dims, optimizer, *args, **kwargs)
+    result.epoch_costs = result.minibatch_costs.mean(axis=1)
+    return result
+
+
 @mutant("train-seed-not-incremented", "model", "every epoch reshuffles with the same seed 10", "train.trajectory")
 def model_same_seed(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
                     beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True):
@@ -483,6 +491,7 @@ def module_for(name):
         lambda parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8:
         ref.update_parameters_with_adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon))
     module.model = _model
+    module.train = ref.train
     setattr(module, entry.function, entry.impl)
     module.__doc__ = f"{entry.function}: {entry.mistake}"
     return module

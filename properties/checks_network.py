@@ -18,7 +18,7 @@ from .checks_updates import assert_adam_close
 from .registry import check
 from .target import Calls, ConformanceError
 
-UNIT = st.floats(-1, 1, allow_nan=False)
+UNIT = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
 # forward values stay below ~1e3 in magnitude, so float64 rounding stays below 1e-12 absolute; 1e-10 on a3 is safe
 NETWORK_RTOL = 1e-10
 
@@ -195,3 +195,24 @@ def check_model_follows_the_reference_for_ten_epochs(impl):
             expected = expected_for(impl.epsilon_placement)
             ph.assert_close(yours, expected, clause="train.trajectory", what=what, rtol=rtol,
                             scales=scales_for(expected), snippet=snippet)
+
+
+@check("train.costs", "train.seed-schedule", "train.step-counter", needs=("train",))
+def check_train_costs_follow_the_reference_for_ten_epochs(impl):
+    """A target's ``train`` (optoracle's extension of ``model``) reports the reference's epoch and mini-batch
+    costs for the first 10 epochs on the seed-3 moons."""
+    X, Y = ref.load_dataset()
+    for optimizer in ref.OPTIMIZERS:
+        result = impl.call("train", X, Y, list(ref.LAYERS_DIMS), optimizer, num_epochs=10, clause="train.costs",
+                           protect=(0, 1), **impl.placement_kwargs("train"))
+        expected = ref.train(X, Y, list(ref.LAYERS_DIMS), optimizer, num_epochs=10,
+                             epsilon_placement=impl.epsilon_placement)
+        yours = {name: np.asarray(getattr(result, name, None), dtype=np.float64)
+                 for name in ("epoch_costs", "minibatch_costs")}
+        # costs are sums of ~300 terms of size <= ~1 after 50 updates: 1e-8 as for the parameters
+        ph.assert_close(yours, {"epoch_costs": expected.epoch_costs, "minibatch_costs": expected.minibatch_costs},
+                        clause="train.costs", what=f"costs of train(..., '{optimizer}', num_epochs=10)", rtol=1e-8,
+                        scales={"epoch_costs": 1.0, "minibatch_costs": 1.0},
+                        snippet=ph.repro(impl, ["import reference", "X, Y = reference.load_dataset()",
+                                                f"print(impl.module.train(X, Y, [2, 5, 2, 1], '{optimizer}', "
+                                                "num_epochs=10).epoch_costs)"]))

@@ -19,7 +19,7 @@ KINK_MARGIN = 1e-3        # hidden pre-activations at least this far from ReLU's
 # Both sides are float64 evaluations of the same function in different orders; cancellation in
 # the sum over examples can lose a few digits relative to the largest term: 1e-9 of the scale.
 SYMBOLIC_RTOL = 1e-9
-UNIT = st.floats(-1, 1, allow_nan=False)
+UNIT = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
 
 
 @st.composite

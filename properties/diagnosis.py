@@ -166,7 +166,17 @@ def _probe_model(calls):
         yield f"{optimizer}, 2 epochs", _flat("parameters", out[0] if isinstance(out, tuple) else out)
 
 
+def _probe_train(calls):
+    X, Y = ref.load_dataset()
+    for optimizer in ref.OPTIMIZERS:
+        result = calls.t.call("train", X, Y, [2, 5, 2, 1], optimizer, num_epochs=2, clause="train.costs",
+                              **calls.t.placement_kwargs("train"))
+        yield f"{optimizer}, 2 epochs", {name: np.asarray(getattr(result, name, np.nan), dtype=float)
+                                         for name in ("epoch_costs", "minibatch_costs")}
+
+
 PROBES = {
+    "train": _probe_train,
     "update_parameters_with_gd": _probe_gd, "update_parameters_with_momentum": _probe_momentum,
     "update_parameters_with_adam": _probe_adam, "initialize_velocity": _probe_initialize_velocity,
     "initialize_adam": _probe_initialize_adam, "random_mini_batches": _probe_random_mini_batches,

@@ -55,3 +55,27 @@ def test_pytest_plugin_runs_from_any_folder_and_names_the_target(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"optoracle: target {target}" in proc.stdout
     assert "target has no 'update_parameters_with_adam'" in proc.stdout
+
+
+def _outcomes(junit_path):
+    suite = ET.parse(junit_path).getroot()
+    outcomes = {}
+    for case in suite.iter("testcase"):
+        status = "failed" if case.find("failure") is not None else "skipped" if case.find("skipped") is not None \
+            else "passed"
+        outcomes[case.get("name")] = status
+    return outcomes
+
+
+def test_the_suite_gives_the_same_results_under_pytest_xdist(tmp_path):
+    pytest.importorskip("xdist")
+    target = os.path.join(ROOT, "examples", "student_buggy.py")
+    results = []
+    for workers in ("0", "2"):
+        junit = tmp_path / f"junit{workers}.xml"
+        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", f"--impl={target}",
+                        "--hypothesis-profile=mutation", "-p", "no:cacheprovider", "-n", workers,
+                        "-k", "minibatch or momentum or gd_", f"--junitxml={junit}"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        results.append(_outcomes(junit))
+    assert results[0] == results[1] and "failed" in results[0].values() and len(results[0]) >= 15

@@ -38,7 +38,8 @@ def test_the_manifest_records_provenance_checksums_and_a_rule_per_key():
             assert rule["rule"] in ("exact", "close") and rule["why"], (name, key)
 
 
-@pytest.mark.parametrize("name", fixtures.FILES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n.startswith("train_") else n
+                                  for n in fixtures.FILES])
 def test_recomputing_each_fixture_reproduces_the_committed_file(name, capsys):
     # `optoracle golden check`, one file per test so that pytest-xdist spreads the training runs
     assert cli.check(only={name}) == 0, capsys.readouterr().out

@@ -22,7 +22,7 @@ beta1, beta2 = sp.symbols("beta1 beta2", real=True)
 # ---------------------------------------------------------------- gradients
 @st.composite
 def network_case(draw, layers, m):
-    unit = st.floats(-1, 1, allow_nan=False)
+    unit = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
     parameters = {}
     for l in range(1, len(layers)):
         parameters[f"W{l}"] = draw(nps.arrays(np.float64, (layers[l], layers[l - 1]), elements=unit))
@@ -52,7 +52,8 @@ def test_reference_forward_cost_and_backward_equal_sympys_derivative(layers, m):
         scales = gradient_scales(parameters, X, Y)
         for key, value in expected.items():
             err = np.abs(grads[key] - value)
-            assert np.all(err <= SYMBOLIC_RTOL * (np.abs(value) + scales[key])), (key, grads[key], value)
+            floor = np.finfo(np.float64).tiny          # below the smallest normal, nothing is accurate
+            assert np.all(err <= SYMBOLIC_RTOL * (np.abs(value) + scales[key]) + floor), (key, grads[key], value)
     run()
 
 
