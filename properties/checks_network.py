@@ -16,7 +16,7 @@ import reference as ref
 from . import assertions as ph
 from .checks_updates import assert_adam_close
 from .registry import check
-from .target import Calls, ConformanceError
+from .target import ConformanceError
 
 UNIT = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
 # forward values stay below ~1e3 in magnitude, so float64 rounding stays below 1e-12 absolute; 1e-10 on a3 is safe

@@ -23,8 +23,9 @@ UNIT = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
 
 
 @st.composite
-def symbolic_inputs(draw):
-    layers, m = draw(st.sampled_from(SYMBOLIC_SHAPES))
+def symbolic_inputs(draw, shapes=SYMBOLIC_SHAPES):
+    """(layers, m, parameters, X, Y) for one of ``shapes``, entries of W and b in [-1, 1], X in [-2, 2]."""
+    layers, m = draw(st.sampled_from(shapes))
     parameters = {}
     for l in range(1, len(layers)):
         parameters[f"W{l}"] = draw(nps.arrays(np.float64, (layers[l], layers[l - 1]), elements=UNIT))

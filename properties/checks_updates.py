@@ -315,6 +315,17 @@ def check_adam_update_matches_the_reference_rule(impl):
     run()
 
 
+def constant_gradient_snippet(impl, parameters, g, t, hyper):
+    """A repro of ``t`` Adam steps with the constant gradient ``g`` from zero moments."""
+    lr, b1, b2, eps = hyper
+    return ph.repro(impl, ["v = {k: np.zeros_like(a) for k, a in grads.items()}",
+                           "s = {k: np.zeros_like(a) for k, a in grads.items()}",
+                           f"for t in range(1, {t + 1}):",
+                           "    parameters, v, s = impl.module.update_parameters_with_adam("
+                           "parameters, grads, v, s, t, lr, beta1, beta2, epsilon)[:3]",
+                           "print(parameters)"], parameters=parameters, grads=g, lr=lr, beta1=b1, beta2=b2, epsilon=eps)
+
+
 def _adam_formula(p, g, lr, eps, placement):
     """p - lr * g / den(g**2): the step when v_corrected = g and s_corrected = g**2 exactly."""
     p, g = f64(p), f64(g)
@@ -354,13 +365,7 @@ def check_adam_constant_gradient_keeps_corrected_moments_exact(impl):
                               what=f"parameters at step t = {t} of a constant gradient (expected p - lr g / den(g**2))",
                               rtol=ph.rtol_for("trajectory", g),
                               scales_for=lambda expected: param_scales(before, expected),
-                              snippet=ph.repro(impl, ["v = {k: np.zeros_like(a) for k, a in grads.items()}",
-                                                      "s = {k: np.zeros_like(a) for k, a in grads.items()}",
-                                                      f"for t in range(1, {t + 1}):",
-                                                      "    parameters, v, s = impl.module.update_parameters_with_adam("
-                                                      "parameters, grads, v, s, t, lr, beta1, beta2, epsilon)[:3]",
-                                                      "print(parameters)"], parameters=problem["parameters"],
-                                               grads=g, lr=lr, beta1=b1, beta2=b2, epsilon=eps))
+                              snippet=constant_gradient_snippet(impl, problem["parameters"], g, t, hyper))
     run()
 
 
@@ -429,13 +434,7 @@ def check_adam_constant_gradient_moves_each_coordinate_at_most_lr(impl):
                     i = np.unravel_index(np.argmax(moved - allowed), moved.shape)
                     ph.fail("adam.update", f"step t = {t}: parameters[{k!r}]{ph.at(i)} moved by {moved[i].item()!r} > "
                             f"learning_rate {lr!r} under a constant gradient",
-                            ph.repro(impl, ["v = {k: np.zeros_like(a) for k, a in grads.items()}",
-                                            "s = {k: np.zeros_like(a) for k, a in grads.items()}",
-                                            f"for t in range(1, {t + 1}):",
-                                            "    parameters, v, s = impl.module.update_parameters_with_adam("
-                                            "parameters, grads, v, s, t, lr, beta1, beta2, epsilon)[:3]"],
-                                     parameters=problem["parameters"], grads=g, lr=lr, beta1=b1, beta2=b2,
-                                     epsilon=eps))
+                            constant_gradient_snippet(impl, problem["parameters"], g, t, hyper))
     run()
 
 

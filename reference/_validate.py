@@ -52,19 +52,20 @@ def matching_dict(d, argname, prefix, parameters, L, func):
                       f"but parameters['{name}{l}'] has shape {expected}")
 
 
-def real(value, argname, func, *, low=None, high=None, low_open=False, high_open=True, why=""):
+def real(value, argname, func, *, low=None, below=None, why=""):
+    """A finite real number (not a bool) with ``value >= low`` and ``value < below`` where given."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         _fail(TypeError, func, f"argument '{argname}' must be a real number, got {type(value).__name__}")
     if not np.isfinite(value):
         _fail(ValueError, func, f"argument '{argname}' must be finite, got {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        _fail(ValueError, func, f"argument '{argname}' must be {'>' if low_open else '>='} {low}{why}, got {value!r}")
-    if high is not None and (value > high or (high_open and value == high)):
-        _fail(ValueError, func, f"argument '{argname}' must be {'<' if high_open else '<='} {high}{why}, got {value!r}")
+    if low is not None and value < low:
+        _fail(ValueError, func, f"argument '{argname}' must be >= {low}{why}, got {value!r}")
+    if below is not None and value >= below:
+        _fail(ValueError, func, f"argument '{argname}' must be < {below}{why}, got {value!r}")
 
 
 def beta(value, argname, func):
-    real(value, argname, func, low=0.0, high=1.0, why=" (a decay rate in [0, 1))")
+    real(value, argname, func, low=0.0, below=1.0, why=" (a decay rate in [0, 1))")
 
 
 def non_negative(value, argname, func):

@@ -95,7 +95,7 @@ def cross_entropy_sum(a3, Y):
     its limit), so a confident correct prediction never turns the cost into NaN
     (SPEC ``cost.saturation``). A confident *wrong* prediction costs ``inf``.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore"):          # log(0) = -inf where the mask discards it
         log_a = np.where(Y != 0, np.log(a3), 0.0)
         log_1ma = np.where(Y != 1, np.log(1 - a3), 0.0)
     logprobs = -(Y * log_a) - (1 - Y) * log_1ma

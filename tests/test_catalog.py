@@ -5,7 +5,7 @@ Runs under the ``mutation`` Hypothesis profile (10 derandomized examples, shrink
 """
 import pytest
 
-from properties import CHECKS, hypothesis_profiles, load_target
+from properties import CHECKS, load_target
 from properties.catalog import CATALOG
 from properties.runner import run_check
 
@@ -58,12 +58,7 @@ KILLER_OF = {
 }
 
 
-@pytest.fixture(autouse=True)
-def mutation_profile():
-    previous = hypothesis_profiles.selected()
-    hypothesis_profiles.load("mutation")
-    yield
-    hypothesis_profiles.load(previous)
+pytestmark = pytest.mark.usefixtures("mutation_profile")
 
 
 def test_the_catalog_has_at_least_30_entries_each_replacing_one_course_function():

@@ -2,17 +2,11 @@
 import pytest
 
 from examples import student_buggy
-from properties import CHECKS, hypothesis_profiles
+from properties import CHECKS
 from properties.runner import run_suite
 
 
-@pytest.fixture(autouse=True)
-def mutation_profile():
-    # pass/fail of a whole suite, not minimal examples: the fast profile suffices
-    previous = hypothesis_profiles.selected()
-    hypothesis_profiles.load("mutation")
-    yield
-    hypothesis_profiles.load(previous)
+pytestmark = pytest.mark.usefixtures("mutation_profile")
 
 
 def test_correct_example_passes_every_clause_under_the_course_profile():

@@ -29,6 +29,9 @@ CASES = [
     (lambda: r.update_parameters_with_gd([1], G, 0.1), "update_parameters_with_gd", "parameters", "dict"),
     (lambda: r.update_parameters_with_gd(P, BAD_SHAPE, 0.1), "update_parameters_with_gd", "grads['db2']", "shape"),
     (lambda: r.update_parameters_with_gd(P, G, -0.1), "update_parameters_with_gd", "learning_rate", ">= 0.0"),
+    (lambda: r.update_parameters_with_momentum([], G, V, 0.9, 0.1), "update_parameters_with_momentum",
+     "'parameters'", "dict"),
+    (lambda: r.update_parameters_with_adam([], G, V, S, 1), "update_parameters_with_adam", "'parameters'", "dict"),
     (lambda: r.update_parameters_with_momentum(P, BAD_SHAPE, V, 0.9, 0.1), "update_parameters_with_momentum",
      "grads['db2']", "shape"),
     (lambda: r.update_parameters_with_momentum(P, G, NO_DB1, 0.9, 0.1), "update_parameters_with_momentum", "'v'",
@@ -79,6 +82,37 @@ def test_errors_name_the_function_the_argument_and_what_was_expected(call, funct
     assert argument in message and words in message, message
 
 
+def test_messages_read_exactly_as_documented():
+    with pytest.raises(ValueError) as info:
+        r.update_parameters_with_adam(P, G, V, S, 0)
+    assert str(info.value) == ("update_parameters_with_adam: argument 't' must be an integer >= 1 "
+                               "(Adam's step counter starts at 1), got 0")
+    with pytest.raises(ValueError) as info:
+        random_mini_batches(X, Y, 0, 0)
+    assert str(info.value) == ("random_mini_batches: argument 'mini_batch_size' must be an integer >= 1 "
+                               "(a positive number of columns), got 0")
+
+
+def test_public_signatures_and_defaults_are_the_courses():
+    import inspect
+
+    def defaults(fn):
+        return {n: p.default for n, p in inspect.signature(fn).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    assert list(inspect.signature(random_mini_batches).parameters) == ["X", "Y", "mini_batch_size", "seed"]
+    assert defaults(random_mini_batches) == {"mini_batch_size": 64, "seed": 0}
+    assert defaults(r.update_parameters_with_adam) == {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999,
+                                                       "epsilon": 1e-8, "epsilon_placement": "inside"}
+    assert list(inspect.signature(r.update_parameters_with_adam).parameters)[:9] == [
+        "parameters", "grads", "v", "s", "t", "learning_rate", "beta1", "beta2", "epsilon"]
+    assert list(inspect.signature(r.update_parameters_with_momentum).parameters) == [
+        "parameters", "grads", "v", "beta", "learning_rate"]
+    model_defaults = {"learning_rate": 0.0007, "mini_batch_size": 64, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
+                      "epsilon": 1e-8, "num_epochs": 10000}
+    assert defaults(r.model) == {**model_defaults, "print_cost": True, "epsilon_placement": "inside"}
+    assert {k: defaults(r.train)[k] for k in model_defaults} == model_defaults
+
+
 def test_sigmoid_and_the_cost_of_saturated_outputs_raise_no_floating_point_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -108,3 +142,113 @@ def test_backward_propagation_returns_the_course_keys_with_their_values():
 def test_predictions_are_integers():
     predictions, _ = r.predict(np.zeros((2, 3)), np.zeros((1, 3), dtype=int), r.initialize_parameters([2, 1]))
     assert predictions.dtype.kind == "i"
+
+
+def test_calls_with_default_arguments_use_the_course_defaults():
+    Xs, Ys = np.arange(200.0).reshape(2, 100), np.arange(100).reshape(1, 100)
+    by_default = random_mini_batches(Xs, Ys)
+    explicit = random_mini_batches(Xs, Ys, 64, 0)
+    assert [b[0].shape[1] for b in by_default] == [64, 36]
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(by_default, explicit))
+    default_step = r.update_parameters_with_adam(P, G, V, S, 1)
+    explicit_step = r.update_parameters_with_adam(P, G, V, S, 1, 0.01, 0.9, 0.999, 1e-8, epsilon_placement="inside")
+    for a, b in zip(default_step, explicit_step):
+        assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+EXACT = [
+    (lambda: r.update_parameters_with_gd("p", G, 0.1), TypeError,
+     "update_parameters_with_gd: argument 'parameters' must be a dict of arrays, got str"),
+    (lambda: r.update_parameters_with_gd({}, G, 0.1), ValueError,
+     "update_parameters_with_gd: argument 'parameters' must hold W1, b1, ..., WL, bL (an even, non-zero number "
+     "of keys), got keys []"),
+    (lambda: r.update_parameters_with_gd({"W1": np.zeros(1), "W2": np.zeros(1)}, G, 0.1), ValueError,
+     "update_parameters_with_gd: argument 'parameters' is missing key 'b1' (expected W1..W1, b1..b1; "
+     "got ['W1', 'W2'])"),
+    (lambda: r.update_parameters_with_gd({**P, "b3": [0.0]}, G, 0.1), TypeError,
+     "update_parameters_with_gd: parameters['b3'] must be a numpy array, got list"),
+    (lambda: r.update_parameters_with_gd(P, "g", 0.1), TypeError,
+     "update_parameters_with_gd: argument 'grads' must be a dict of arrays, got str"),
+    (lambda: r.update_parameters_with_gd(P, {**G, "dW2": 1.0}, 0.1), TypeError,
+     "update_parameters_with_gd: grads['dW2'] must be a numpy array, got float"),
+    (lambda: r.update_parameters_with_gd(P, G, "0.1"), TypeError,
+     "update_parameters_with_gd: argument 'learning_rate' must be a real number, got str"),
+    (lambda: r.update_parameters_with_gd(P, G, True), TypeError,
+     "update_parameters_with_gd: argument 'learning_rate' must be a real number, got bool"),
+    (lambda: r.update_parameters_with_gd(P, G, -0.1), ValueError,
+     "update_parameters_with_gd: argument 'learning_rate' must be >= 0.0, got -0.1"),
+    (lambda: r.update_parameters_with_gd(P, G, float("inf")), ValueError,
+     "update_parameters_with_gd: argument 'learning_rate' must be finite, got inf"),
+    (lambda: r.update_parameters_with_momentum(P, G, V, 1.0, 0.1), ValueError,
+     "update_parameters_with_momentum: argument 'beta' must be < 1.0 (a decay rate in [0, 1)), got 1.0"),
+    (lambda: r.update_parameters_with_momentum(P, G, V, -0.1, 0.1), ValueError,
+     "update_parameters_with_momentum: argument 'beta' must be >= 0.0 (a decay rate in [0, 1)), got -0.1"),
+    (lambda: r.update_parameters_with_adam(P, G, V, S, 2.0), TypeError,
+     "update_parameters_with_adam: argument 't' must be an integer >= 1 (Adam's step counter starts at 1), "
+     "got 2.0 of type float"),
+    (lambda: random_mini_batches([[1.0]], Y, 2, 0), TypeError,
+     "random_mini_batches: argument 'X' must be a numpy array, got list"),
+    (lambda: random_mini_batches(X, [[1.0]], 2, 0), TypeError,
+     "random_mini_batches: argument 'Y' must be a numpy array, got list"),
+    (lambda: random_mini_batches(np.zeros(5), Y, 2, 0), ValueError,
+     "random_mini_batches: argument 'X' must have shape (n_x, m), got shape (5,)"),
+    (lambda: random_mini_batches(X, np.zeros((1, 4)), 2, 0), ValueError,
+     "random_mini_batches: X and Y must have the same number of columns (examples), got X (3, 5) and Y (1, 4)"),
+    (lambda: r.update_parameters_with_adam(P, G, V, S, 1, epsilon_placement="under"), ValueError,
+     "update_parameters_with_adam: argument 'epsilon_placement' must be one of 'inside', 'outside', got 'under'"),
+]
+
+
+@pytest.mark.parametrize("call, exc, message", EXACT, ids=[m[:60] for _, _, m in EXACT])
+def test_validation_messages_read_exactly(call, exc, message):
+    with pytest.raises(exc) as info:
+        call()
+    assert type(info.value) is exc and str(info.value) == message
+
+
+TRAIN_DATA = (np.zeros((2, 4)), np.zeros((1, 4)))
+TRAIN_CASES = [
+    (dict(X=np.zeros((2, 3))), ValueError, "train: X and Y must have the same number of columns"),
+    (dict(optimizer="sgd"), ValueError, "train: argument 'optimizer' must be one of 'gd', 'momentum', 'adam'"),
+    (dict(epsilon_placement="both"), ValueError, "train: argument 'epsilon_placement' must be one of"),
+    (dict(learning_rate=-1.0), ValueError, "train: argument 'learning_rate' must be >= 0.0"),
+    (dict(mini_batch_size=0), ValueError, "train: argument 'mini_batch_size' must be an integer >= 1 "
+                                          "(a positive number of columns), got 0"),
+    (dict(beta=1.0), ValueError, "train: argument 'beta' must be < 1.0"),
+    (dict(beta1=1.0), ValueError, "train: argument 'beta1' must be < 1.0"),
+    (dict(beta2=1.0), ValueError, "train: argument 'beta2' must be < 1.0"),
+    (dict(epsilon=-1.0), ValueError, "train: argument 'epsilon' must be >= 0.0"),
+    (dict(num_epochs=0), ValueError, "train: argument 'num_epochs' must be an integer >= 1, got 0"),
+    (dict(layers_dims=[3, 2, 1]), ValueError, "train: argument 'layers_dims' must start with X's 2 features and "
+                                              "end with 1 output unit, got [3, 2, 1]"),
+    (dict(layers_dims=[2, 2, 2]), ValueError, "train: argument 'layers_dims' must start with X's 2 features"),
+]
+
+
+@pytest.mark.parametrize("change, exc, start", TRAIN_CASES, ids=[c[2][:50] for c in TRAIN_CASES])
+def test_train_rejects_each_bad_argument_by_name(change, exc, start):
+    args = dict(X=TRAIN_DATA[0], Y=TRAIN_DATA[1], layers_dims=[2, 2, 1], optimizer="gd", num_epochs=1,
+                mini_batch_size=2)
+    args.update(change)
+    with pytest.raises(exc) as info:
+        r.train(**args)
+    assert str(info.value).startswith(start), str(info.value)
+
+
+def test_train_keeps_snapshots_after_the_requested_epochs_only():
+    Xd, Yd = r.load_dataset()
+    result = r.train(Xd, Yd, [2, 5, 2, 1], "gd", num_epochs=3, snapshot_epochs=(1, 3))
+    assert result.optimizer == "gd" and sorted(result.snapshots) == [1, 3]
+    one = r.train(Xd, Yd, [2, 5, 2, 1], "gd", num_epochs=1).parameters
+    assert all(np.array_equal(result.snapshots[1][k], one[k]) for k in one)
+    assert all(np.array_equal(result.snapshots[3][k], result.parameters[k]) for k in one)
+    assert r.train(Xd, Yd, [2, 5, 2, 1], "gd", num_epochs=1).snapshots == {}
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_model_passes_every_hyperparameter_to_train(optimizer):
+    Xd, Yd = r.load_dataset()
+    hyper = (0.01, 32, 0.5, 0.8, 0.99, 1e-4, 2)       # lr, batch, beta, beta1, beta2, epsilon, epochs
+    via_model = r.model(Xd, Yd, [2, 5, 2, 1], optimizer, *hyper, print_cost=False, epsilon_placement="outside")
+    via_train = r.train(Xd, Yd, [2, 5, 2, 1], optimizer, *hyper, epsilon_placement="outside").parameters
+    assert all(np.array_equal(via_model[k], via_train[k]) for k in via_train)

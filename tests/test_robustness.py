@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from properties import CHECKS, hypothesis_profiles, load_target
+from properties import CHECKS, load_target
 from properties.runner import run_check, run_suite
 
 HERE = os.path.dirname(__file__)
@@ -13,12 +13,7 @@ def target(name, **kw):
     return load_target(os.path.join(HERE, "targets", name), **kw)
 
 
-@pytest.fixture(autouse=True)
-def mutation_profile():
-    previous = hypothesis_profiles.selected()
-    hypothesis_profiles.load("mutation")
-    yield
-    hypothesis_profiles.load(previous)
+pytestmark = pytest.mark.usefixtures("mutation_profile")
 
 
 def test_a_function_that_raises_fails_its_checks_with_the_exception_named():

@@ -4,13 +4,11 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as nps
 
 import reference as r
-from properties import CHECKS, hypothesis_profiles, load_target
+from properties import CHECKS, load_target
 from properties import symbolic
-from properties.checks_symbolic import KINK_MARGIN, SYMBOLIC_RTOL, gradient_scales, ulp_report
+from properties.checks_symbolic import KINK_MARGIN, SYMBOLIC_RTOL, gradient_scales, symbolic_inputs, ulp_report
 from properties.runner import run_check
 from reference.optimizers import momentum_step
 
@@ -20,18 +18,6 @@ beta1, beta2 = sp.symbols("beta1 beta2", real=True)
 
 
 # ---------------------------------------------------------------- gradients
-@st.composite
-def network_case(draw, layers, m):
-    unit = st.floats(-1, 1, allow_nan=False, allow_subnormal=False)
-    parameters = {}
-    for l in range(1, len(layers)):
-        parameters[f"W{l}"] = draw(nps.arrays(np.float64, (layers[l], layers[l - 1]), elements=unit))
-        parameters[f"b{l}"] = draw(nps.arrays(np.float64, (layers[l], 1), elements=unit))
-    X = draw(nps.arrays(np.float64, (layers[0], m), elements=st.floats(-2, 2)))
-    Y = draw(nps.arrays(np.int64, (1, m), elements=st.integers(0, 1)))
-    return parameters, X, Y
-
-
 def away_from_kink(cache):
     return all(np.min(np.abs(cache[i])) > KINK_MARGIN for i in range(0, len(cache) - 4, 4))
 
@@ -41,9 +27,9 @@ def test_reference_forward_cost_and_backward_equal_sympys_derivative(layers, m):
     f = symbolic.symbolic_cost_and_gradient(layers, m)
 
     @FEW
-    @given(network_case(layers, m))
+    @given(symbolic_inputs([(layers, m)]))
     def run(case):
-        parameters, X, Y = case
+        _, _, parameters, X, Y = case
         a, cache = r.forward_propagation(X, parameters)
         assume(away_from_kink(cache))
         J, expected = f(parameters, X, Y)
@@ -59,13 +45,9 @@ def test_reference_forward_cost_and_backward_equal_sympys_derivative(layers, m):
 
 @pytest.mark.parametrize("mutant", ["backward-missing-one-over-m", "relu-derivative-on-wrong-layer",
                                     "backward-one-over-m-twice"])
-def test_the_symbolic_gradient_check_rejects_a_wrong_backward_pass(mutant):
-    hypothesis_profiles.load("mutation")
-    try:
-        result = run_check(CHECKS["check_backward_propagation_matches_the_symbolic_gradient"],
-                           load_target(f"catalog:{mutant}"))
-    finally:
-        hypothesis_profiles.load()
+def test_the_symbolic_gradient_check_rejects_a_wrong_backward_pass(mutant, mutation_profile):
+    result = run_check(CHECKS["check_backward_propagation_matches_the_symbolic_gradient"],
+                       load_target(f"catalog:{mutant}"))
     assert result.status == "failed" and result.clause == "backward.gradient"
 
 
