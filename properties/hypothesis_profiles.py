@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
+# No "explain" phase: it traces every line of the failing example (SymPy derivations included), which
+# multiplies the time of a failing check by ten; the failure message carries our own repro instead.
+_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
           HealthCheck.large_base_example]
 
-settings.register_profile("ci", max_examples=30, derandomize=True, database=None, deadline=None,
+settings.register_profile("ci", phases=_PHASES, max_examples=30, derandomize=True, database=None, deadline=None,
                           suppress_health_check=_QUIET, print_blob=False, report_multiple_bugs=False)
-settings.register_profile("dev", max_examples=150, deadline=None, suppress_health_check=_QUIET,
+settings.register_profile("dev", phases=_PHASES, max_examples=150, deadline=None, suppress_health_check=_QUIET,
                           report_multiple_bugs=False)
-settings.register_profile("thorough", max_examples=1500, deadline=None, suppress_health_check=_QUIET,
+settings.register_profile("thorough", phases=_PHASES, max_examples=1500, deadline=None, suppress_health_check=_QUIET,
                           report_multiple_bugs=False)
 # mutmut runs the suite hundreds of times: few examples, no database, derandomized
-settings.register_profile("mutation", max_examples=10, derandomize=True, database=None, deadline=None,
+settings.register_profile("mutation", phases=_PHASES, max_examples=10, derandomize=True, database=None, deadline=None,
                           suppress_health_check=_QUIET, print_blob=False, report_multiple_bugs=False)
 
 PROFILES = ("ci", "dev", "thorough", "mutation")

@@ -70,7 +70,9 @@ def _with_diagnosis(result, info, target):
         general = diagnoses(info, target)
         if general:
             result.diagnosis = general
-            result.message += "".join(f"\n  Diagnosis: {line}" for line in general.splitlines())
+            lines = "".join(f"\n  Diagnosis: {line}" for line in general.splitlines())
+            head, marker, snippet = result.message.partition("\n  Reproduce with:")
+            result.message = head + lines + marker + snippet       # the snippet stays last, runnable
     return result
 
 

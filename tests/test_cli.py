@@ -75,7 +75,7 @@ def test_the_suite_gives_the_same_results_under_pytest_xdist(tmp_path):
         junit = tmp_path / f"junit{workers}.xml"
         subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", f"--impl={target}",
                         "--hypothesis-profile=mutation", "-p", "no:cacheprovider", "-n", workers,
-                        "-k", "minibatch or momentum or gd_", f"--junitxml={junit}"],
+                        "-k", "minibatch", f"--junitxml={junit}"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
         results.append(_outcomes(junit))
-    assert results[0] == results[1] and "failed" in results[0].values() and len(results[0]) >= 15
+    assert results[0] == results[1] and "failed" in results[0].values() and len(results[0]) >= 7
