@@ -61,7 +61,8 @@ def dataset_fixture():
 
 
 def init_fixture():
-    fx = Fixture("He initialisation of [2, 5, 2, 1] after np.random.seed(3)", hyperparameters={"layers_dims": [2, 5, 2, 1]})
+    fx = Fixture("He initialisation of [2, 5, 2, 1] after np.random.seed(3)",
+                 hyperparameters={"layers_dims": [2, 5, 2, 1]})
     fx.add_dict("parameters", ref.initialize_parameters([2, 5, 2, 1]), LIBM)
     return fx
 

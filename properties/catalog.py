@@ -120,7 +120,8 @@ def adam_stores_corrected(parameters, grads, v, s, t, learning_rate=0.01, beta1=
 @mutant("adam-missing-square-root", "update_parameters_with_adam", "divides by s_corrected + eps, no square root",
         "adam.update")
 def adam_no_sqrt(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, step=lambda a, b, g: a / (b + epsilon))
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
+                 step=lambda a, b, g: a / (b + epsilon))
 
 
 @mutant("adam-uses-raw-gradient", "update_parameters_with_adam", "the step uses the raw gradient instead of v_corrected",

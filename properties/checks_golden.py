@@ -30,7 +30,7 @@ def group(entries, prefix):
             and "/" not in k[len(prefix) + 1:]}
 
 
-def _compare(yours, entries, prefix, manifest, name, clause, what):
+def _compare(impl, yours, entries, prefix, manifest, name, clause, what):
     expected = group(entries, prefix)
     rules = manifest["files"][name]["keys"]
     float32 = isinstance(yours, dict) and any(getattr(a, "dtype", None) == np.float32 for a in yours.values())
@@ -39,8 +39,8 @@ def _compare(yours, entries, prefix, manifest, name, clause, what):
     scale = atol / rtol if rtol else 0.0
     ph.assert_close(yours, expected, clause=clause, what=f"{what} vs golden/data/{name}:{prefix}",
                     rtol=rtol, scales={k: scale for k in expected},
-                    snippet=ph.repro(target_placeholder, [f"import golden; fixture = golden.load({name!r})",
-                                                          f"# inputs and expected outputs under '{prefix}'"]))
+                    snippet=ph.repro(impl, [f"import golden; fixture = golden.load({name!r})",
+                                            f"# inputs and expected outputs: fixture['{prefix}/...'] and its inputs"]))
 
 
 def _compare_adam(impl, yours, name_for, prefix, clause, what):
@@ -48,25 +48,17 @@ def _compare_adam(impl, yours, name_for, prefix, clause, what):
     explains is reported as ``adam.epsilon-placement``, with the diagnosis."""
     entries, manifest = _fixture(name_for(impl.profile))
     try:
-        _compare(yours, entries, prefix, manifest, name_for(impl.profile), clause, what)
+        _compare(impl, yours, entries, prefix, manifest, name_for(impl.profile), clause, what)
     except ConformanceError as error:
         other = name_for(OTHER_PROFILE[impl.profile])
         other_entries, other_manifest = _fixture(other)
         try:
-            _compare(yours, other_entries, prefix, other_manifest, other, clause, what)
+            _compare(impl, yours, other_entries, prefix, other_manifest, other, clause, what)
         except ConformanceError:
             raise error from None
         diagnosis = placement_diagnosis(impl)
         raise ConformanceError("adam.epsilon-placement", f"{str(error).split('] ', 1)[1]}\n  Diagnosis: {diagnosis}"
                                f" (yours matches golden/data/{other})", diagnosis) from None
-
-
-class _Placeholder:
-    def repro_header(self):
-        return "import numpy as np\n"
-
-
-target_placeholder = _Placeholder()
 
 
 @check("golden.units", needs=("update_parameters_with_gd", "update_parameters_with_momentum",
@@ -78,13 +70,13 @@ def check_update_functions_reproduce_the_golden_unit_cases(impl):
     for case in [k.split("/")[1] for k in entries if k.startswith("gd/case") and k.endswith("inputs/parameters/W1")]:
         base = f"gd/{case}"
         p, g = group(entries, f"{base}/inputs/parameters"), group(entries, f"{base}/inputs/grads")
-        _compare(calls.gd(p, g, 0.01, clause="golden.units"), entries, f"{base}/outputs/parameters", manifest,
+        _compare(impl, calls.gd(p, g, 0.01, clause="golden.units"), entries, f"{base}/outputs/parameters", manifest,
                  "units.json", "golden.units", "update_parameters_with_gd")
         base = f"momentum/{case}"
         new_p, new_v = calls.momentum(p, g, group(entries, f"{base}/inputs/v"), 0.9, 0.01, clause="golden.units")
-        _compare(new_v, entries, f"{base}/outputs/v", manifest, "units.json", "golden.units",
+        _compare(impl, new_v, entries, f"{base}/outputs/v", manifest, "units.json", "golden.units",
                  "update_parameters_with_momentum v")
-        _compare(new_p, entries, f"{base}/outputs/parameters", manifest, "units.json", "golden.units",
+        _compare(impl, new_p, entries, f"{base}/outputs/parameters", manifest, "units.json", "golden.units",
                  "update_parameters_with_momentum parameters")
     adam, _ = _fixture(FILE_OF_ADAM[impl.profile])
     name_for = FILE_OF_ADAM.get
@@ -142,4 +134,5 @@ def check_model_reproduces_the_golden_trajectory(impl):
                 _compare_adam(impl, yours, lambda profile: f"train_adam_{profile}.json",
                               f"parameters_after_epoch_{epochs}", "golden.trajectory", what)
             else:
-                _compare(yours, entries, f"parameters_after_epoch_{epochs}", manifest, name, "golden.trajectory", what)
+                _compare(impl, yours, entries, f"parameters_after_epoch_{epochs}", manifest, name,
+                         "golden.trajectory", what)
