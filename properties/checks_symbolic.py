@@ -10,7 +10,8 @@ from hypothesis.extra import numpy as nps
 from . import assertions as ph
 from . import symbolic
 from .registry import check
-from .target import Calls, MissingFunction
+from .checks_updates import OTHER_PLACEMENT, placement_diagnosis
+from .target import Calls, ConformanceError, MissingFunction
 from .unit_cases import one_step_case, sequence_case
 
 # Course targets hard-code three layers; these shapes keep each SymPy derivation ~1 s.
@@ -156,6 +157,17 @@ def _update(impl, function, p, g, v, s, t, hp, where, worst):
             (ep, ev, es), terms = symbolic.exact_adam(p[key], g[dkey], v[dkey], s[dkey], t, lr, hp["beta1"],
                                                       hp["beta2"], hp["epsilon"], impl.epsilon_placement)
             exact = {"parameters": ep, "v": ev, "s": es}
+            bound = symbolic.adam_ulp_bound(t, hp["beta1"], hp["beta2"])
+            if symbolic.ulps(outputs["parameters"][key], ep, terms["p"]) > bound:
+                other = OTHER_PLACEMENT[impl.epsilon_placement]
+                (alt, _, _), alt_terms = symbolic.exact_adam(p[key], g[dkey], v[dkey], s[dkey], t, lr, hp["beta1"],
+                                                             hp["beta2"], hp["epsilon"], other)
+                if symbolic.ulps(outputs["parameters"][key], alt, alt_terms["p"]) <= bound:
+                    diagnosis = placement_diagnosis(impl)
+                    raise ConformanceError("adam.epsilon-placement", f"update_parameters_with_adam: parameters[{key!r}] "
+                                           f"is within {bound:.3g} ulps of the 50-digit result with epsilon {other} "
+                                           f"the root, not {impl.epsilon_placement} ({where})\n  Diagnosis: "
+                                           f"{diagnosis}", diagnosis)
         for name, value in exact.items():
             out_key = key if name == "parameters" else dkey
             d = symbolic.ulps(outputs[name][out_key], value, terms["p" if name == "parameters" else name])
