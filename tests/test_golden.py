@@ -118,3 +118,12 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(golden_copy, 
         store.write_atomic(str(path), "{}")
     assert path.read_bytes() == before
     assert not [p for p in os.listdir(golden_copy / "data") if p.startswith(".tmp-")]
+
+
+def test_python_dash_m_golden_checks_named_files(tmp_path):
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "golden", "check", "init.json", "minibatches.json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "init.json: ok" in proc.stdout and "0 problem(s) in 2 files" in proc.stdout
