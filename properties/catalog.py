@@ -124,8 +124,8 @@ def adam_no_sqrt(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta
                  step=lambda a, b, g: a / (b + epsilon))
 
 
-@mutant("adam-uses-raw-gradient", "update_parameters_with_adam", "the step uses the raw gradient instead of v_corrected",
-        "adam.update")
+@mutant("adam-uses-raw-gradient", "update_parameters_with_adam",
+        "the step uses the raw gradient instead of v_corrected", "adam.update")
 def adam_raw_gradient(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
                  step=lambda a, b, g: g / np.sqrt(b + epsilon))
