@@ -27,9 +27,11 @@ def number_of_layers(parameters, func):
         for name in ("W", "b"):
             key = f"{name}{l}"
             if key not in parameters:
-                _fail(ValueError, func, f"argument 'parameters' is missing key '{key}' (expected W1..W{L}, b1..b{L}; got {sorted(parameters)})")
+                _fail(ValueError, func, f"argument 'parameters' is missing key '{key}' "
+                      f"(expected W1..W{L}, b1..b{L}; got {sorted(parameters)})")
             if not isinstance(parameters[key], np.ndarray):
-                _fail(TypeError, func, f"parameters['{key}'] must be a numpy array, got {type(parameters[key]).__name__}")
+                _fail(TypeError, func,
+                      f"parameters['{key}'] must be a numpy array, got {type(parameters[key]).__name__}")
     return L
 
 

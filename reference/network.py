@@ -44,7 +44,8 @@ def initialize_parameters(layers_dims):
     """
     func = "initialize_parameters"
     if not isinstance(layers_dims, (list, tuple)) or len(layers_dims) < 2:
-        raise TypeError(f"{func}: argument 'layers_dims' must be a list of at least two layer sizes, got {layers_dims!r}")
+        raise TypeError(f"{func}: argument 'layers_dims' must be a list of at least two layer sizes, "
+                        f"got {layers_dims!r}")
     for n in layers_dims:
         check.integer(n, "layers_dims[i]", func, minimum=1)
     np.random.seed(3)
