@@ -61,7 +61,7 @@ def _stored_dataset():
         return None, None
 
 
-def _manifest_record(name, fx, text, document):
+def _manifest_record(fx, text, document):
     return {"sha256": store.file_digest(text), "description": fx.description, "profile": fx.profile,
             "hyperparameters": fx.hyperparameters,
             "keys": {key: {"sha256": store.entry_digest(document["entries"][key]), "rule": rule, "rtol": rtol,
@@ -112,7 +112,7 @@ def regenerate(force=False, out=print, data_dir=store.DATA_DIR, manifest_path=st
             for key, status, detail in rows[:20]:
                 out(f"    {key}: {status}: {detail}")
         store.write_atomic(path, text)
-        records[name] = _manifest_record(name, fx, text, document)
+        records[name] = _manifest_record(fx, text, document)
     manifest = {"format": store.FORMAT, "generator": GENERATOR, "versions": _versions(),
                 "float32": fixtures.FLOAT32, "files": {n: records[n] for n in fixtures.FILES if n in records}}
     store.write_atomic(manifest_path, store.dumps(manifest))

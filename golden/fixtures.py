@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import reference as ref
-from properties.unit_cases import HYPER, one_step_case, sequence_case
+from properties.unit_cases import HYPER, one_step_case, sequence_case, zero_state
 
 UNIT_SEEDS = (0, 1, 2)
 SEQUENCE_SEED = 0
@@ -81,10 +81,6 @@ def minibatch_fixture():
     return fx
 
 
-def _zeros(parameters):
-    return {f"d{k}": np.zeros_like(p) for k, p in parameters.items()}
-
-
 def units_fixture():
     """gd, momentum and the state initialisers: profile-independent."""
     fx = Fixture("Unit cases (recipe: properties/unit_cases.py) for update_parameters_with_gd, "
@@ -114,7 +110,7 @@ def units_fixture():
     seq = sequence_case(SEQUENCE_SEED)
     for name in ("gd", "momentum"):
         base = f"{name}/sequence"
-        p, v = seq["parameters"], _zeros(seq["parameters"])
+        p, v = seq["parameters"], zero_state(seq["parameters"])
         fx.add_dict(f"{base}/inputs/parameters", p, INPUTS)
         for t, g in enumerate(seq["grads_seq"], start=1):
             fx.add_dict(f"{base}/inputs/grads_t{t}", g, INPUTS)
@@ -146,7 +142,7 @@ def adam_units_fixture(profile):
         fx.add_dict(f"{base}/outputs/s", new_s, STEP)
     seq = sequence_case(SEQUENCE_SEED)
     p = seq["parameters"]
-    v, s = _zeros(p), _zeros(p)
+    v, s = zero_state(p), zero_state(p)
     fx.add_dict("adam/sequence/inputs/parameters", p, INPUTS)
     for t, g in enumerate(seq["grads_seq"], start=1):
         fx.add_dict(f"adam/sequence/inputs/grads_t{t}", g, INPUTS)

@@ -3,6 +3,8 @@ reference outputs, within each key's rule from golden/manifest.json (float32 tar
 manifest's float32 rule)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import golden
@@ -11,13 +13,16 @@ from . import assertions as ph
 from .checks_updates import placement_diagnosis
 from .registry import check
 from .target import Calls, ConformanceError
+from .unit_cases import zero_state
 
 FILE_OF_ADAM = {"seed": "units_adam_seed.json", "course": "units_adam_course.json"}
 OTHER_PROFILE = {"seed": "course", "course": "seed"}
 COMPARED_EPOCHS = (1, 10)      # of golden.fixtures.SNAPSHOT_EPOCHS: cheap enough for every check run
 
 
+@functools.lru_cache(maxsize=None)
 def _fixture(name):
+    """A verified fixture and the manifest, read once per process (every comparison reuses them)."""
     try:
         return golden.load(name), golden.read_manifest()
     except golden.GoldenError as error:
@@ -89,8 +94,7 @@ def check_update_functions_reproduce_the_golden_unit_cases(impl):
             _compare_adam(impl, value, name_for, f"{base}/outputs/{label}", "golden.units",
                           f"update_parameters_with_adam {label} (t = {t})")
     p = group(adam, "adam/sequence/inputs/parameters")
-    v = {f"d{k}": np.zeros_like(a) for k, a in p.items()}
-    s = {k: a.copy() for k, a in v.items()}
+    v, s = zero_state(p), zero_state(p)
     for t in range(1, 6):
         p, v, s = calls.adam(p, group(adam, f"adam/sequence/inputs/grads_t{t}"), v, s, t, 0.01, 0.9, 0.999, 1e-8,
                              clause="golden.units")

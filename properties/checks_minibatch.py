@@ -20,7 +20,7 @@ def _edge_data(m, n_x=2):
     return X, np.arange(m)[None, :]
 
 
-def _cases(data_strategy=None):
+def _cases():
     """Run ``body(X, Y, size, seed)`` on the edge cases, then on Hypothesis-drawn data."""
     def decorate(body):
         def run(impl):
@@ -40,7 +40,7 @@ def _snippet(impl, X, Y, size, seed):
                     X=X, Y=Y, mini_batch_size=size, seed=seed)
 
 
-def _ids(impl, batches, X, Y, size, seed, clause):
+def _ids(impl, batches, X, Y, size, seed):
     """Column ids carried by each batch's X (row 0) and Y, checking the batches are 2-D."""
     out = []
     for k, (bx, by) in enumerate(batches):
@@ -62,8 +62,8 @@ def _batches(impl, X, Y, size, seed, clause):
 @_cases()
 def check_minibatch_keeps_x_and_y_columns_paired(impl, X, Y, size, seed):
     """One permutation shuffles X and Y: each Y label stays with its X column."""
-    for k, (x_ids, y_ids) in enumerate(_ids(impl, _batches(impl, X, Y, size, seed, "minibatch.pairing"),
-                                            X, Y, size, seed, "minibatch.pairing")):
+    batches = _batches(impl, X, Y, size, seed, "minibatch.pairing")
+    for k, (x_ids, y_ids) in enumerate(_ids(impl, batches, X, Y, size, seed)):
         if x_ids.shape != y_ids.shape or not np.array_equal(x_ids, y_ids):
             ph.fail("minibatch.pairing", f"batch {k}: X columns {x_ids[:8].tolist()}... carry Y labels "
                     f"{y_ids[:8].tolist()}...; X and Y must be shuffled with the same permutation",
@@ -74,8 +74,7 @@ def check_minibatch_keeps_x_and_y_columns_paired(impl, X, Y, size, seed):
 @_cases()
 def check_minibatch_batches_partition_the_columns(impl, X, Y, size, seed):
     """Every column appears in exactly one batch."""
-    ids = _ids(impl, _batches(impl, X, Y, size, seed, "minibatch.partition"), X, Y, size, seed,
-               "minibatch.partition")
+    ids = _ids(impl, _batches(impl, X, Y, size, seed, "minibatch.partition"), X, Y, size, seed)
     seen = np.concatenate([x for x, _ in ids]) if ids else np.array([], dtype=np.int64)
     m = X.shape[1]
     counts = np.bincount(seen[(seen >= 0) & (seen < m)], minlength=m)
@@ -128,7 +127,7 @@ def check_minibatch_order_is_the_seeded_permutation(impl, X, Y, size, seed):
                 _snippet(impl, X, Y, size, seed))
     np.random.seed(seed)
     permutation = np.random.permutation(X.shape[1])
-    ids = _ids(impl, first, X, Y, size, seed, "minibatch.seed")
+    ids = _ids(impl, first, X, Y, size, seed)
     order = np.concatenate([x for x, _ in ids]) if ids else np.array([], dtype=np.int64)
     # a missing batch is minibatch.partition's business: compare the columns that are there
     if len(order) > len(permutation) or not np.array_equal(order, permutation[:len(order)]):

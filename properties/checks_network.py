@@ -133,15 +133,20 @@ def check_backward_propagation_matches_the_reference(impl):
     run()
 
 
-@check("backward.relu-kink", needs=("backward_propagation",))
-def check_backward_propagation_takes_relu_derivative_zero_at_zero(impl):
-    """When layer 1 is all zero for an example, z2 = b2 = 0 exactly and must pass no gradient."""
+def relu_kink_case():
+    """(parameters, X, Y) of [2, 5, 2, 1] where W1 X < 0: a1 = 0, so z2 = b2 = 0 exactly for every example."""
     rng = np.random.default_rng(0)
     parameters = {"W1": -np.abs(rng.normal(size=(5, 2))), "b1": np.zeros((5, 1)),
                   "W2": rng.normal(size=(2, 5)), "b2": np.zeros((2, 1)),
                   "W3": np.array([[1.5, -2.0]]), "b3": np.zeros((1, 1))}
-    X = np.abs(rng.normal(size=(2, 4))) + 0.1                 # W1 X < 0: a1 = 0, z2 = b2 = 0 exactly
-    Y = np.array([[1, 0, 1, 1]])
+    X = np.abs(rng.normal(size=(2, 4))) + 0.1
+    return parameters, X, np.array([[1, 0, 1, 1]])
+
+
+@check("backward.relu-kink", needs=("backward_propagation",))
+def check_backward_propagation_takes_relu_derivative_zero_at_zero(impl):
+    """When layer 1 is all zero for an example, z2 = b2 = 0 exactly and must pass no gradient."""
+    parameters, X, Y = relu_kink_case()
     yours = _backward(impl, X, Y, parameters, "backward.relu-kink")
     expected = _dW_db(ref.backward_propagation(X, Y, ref.forward_propagation(X, parameters)[1]))
     ph.assert_close(yours, expected, clause="backward.relu-kink", what="gradients at the ReLU kink",

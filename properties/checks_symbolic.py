@@ -12,7 +12,7 @@ from . import symbolic
 from .registry import check
 from .checks_updates import OTHER_PLACEMENT, placement_diagnosis
 from .target import Calls, ConformanceError, MissingFunction
-from .unit_cases import one_step_case, sequence_case
+from .unit_cases import one_step_case, sequence_case, zero_state
 
 # Course targets hard-code three layers; these shapes keep each SymPy derivation ~1 s.
 SYMBOLIC_SHAPES = [((2, 5, 2, 1), 3), ((3, 2, 2, 1), 2)]
@@ -164,9 +164,10 @@ def _update(impl, function, p, g, v, s, t, hp, where, worst):
                                                              hp["beta2"], hp["epsilon"], other)
                 if symbolic.ulps(outputs["parameters"][key], alt, alt_terms["p"]) <= bound:
                     diagnosis = placement_diagnosis(impl)
-                    raise ConformanceError("adam.epsilon-placement", f"update_parameters_with_adam: parameters[{key!r}] "
-                                           f"is within {bound:.3g} ulps of the 50-digit result with epsilon {other} "
-                                           f"the root, not {impl.epsilon_placement} ({where})\n  Diagnosis: "
+                    raise ConformanceError("adam.epsilon-placement",
+                                           f"update_parameters_with_adam: parameters[{key!r}] is within "
+                                           f"{bound:.3g} ulps of the 50-digit result with epsilon {other} the root, "
+                                           f"not {impl.epsilon_placement} ({where})\n  Diagnosis: "
                                            f"{diagnosis}", diagnosis)
         for name, value in exact.items():
             out_key = key if name == "parameters" else dkey
@@ -198,8 +199,7 @@ def ulp_report(impl, seeds=range(5)):
                     f"one-step case {seed}", worst)
             seq = sequence_case(seed)
             p = seq["parameters"]
-            v = {f"d{k}": np.zeros_like(a) for k, a in p.items()}
-            s = {k: a.copy() for k, a in v.items()}
+            v, s = zero_state(p), zero_state(p)
             for t, g in enumerate(seq["grads_seq"], start=1):
                 p, v, s = _update(impl, function, p, g, v, s, t, seq, f"5-step case {seed}, t = {t}", worst)
     return worst

@@ -16,6 +16,7 @@ from . import assertions as ph
 from . import strategies as hh
 from .registry import check
 from .target import Calls, ConformanceError
+from .unit_cases import zero_state
 
 GD = ("update_parameters_with_gd",)
 MOMENTUM = ("update_parameters_with_momentum",)
@@ -24,10 +25,6 @@ ADAM = ("update_parameters_with_adam",)
 
 def f64(d):
     return {k: np.asarray(v, dtype=np.float64) for k, v in d.items()}
-
-
-def zeros_state(parameters):
-    return {f"d{k}": np.zeros_like(p) for k, p in parameters.items()}
 
 
 def denominator(s_corrected, epsilon, placement):
@@ -79,7 +76,7 @@ def check_gd_with_zero_gradient_is_a_fixed_point(impl):
     @given(hh.update_problems(), hh.LEARNING_RATES)
     def run(problem, lr):
         p = problem["parameters"]
-        g = zeros_state(p)
+        g = zero_state(p)
         yours = Calls(impl).gd(p, g, lr)
         ph.assert_close(yours, f64(p), clause="gd.update", what="parameters after a zero-gradient gd step",
                         rtol=0.0, snippet=call_snippet(impl, "update_parameters_with_gd(parameters, grads, lr)",
@@ -126,7 +123,7 @@ def check_momentum_with_zero_gradient_and_velocity_is_a_fixed_point(impl):
     @given(hh.update_problems(), hh.BETAS, hh.LEARNING_RATES)
     def run(problem, beta, lr):
         p = problem["parameters"]
-        zeros = zeros_state(p)
+        zeros = zero_state(p)
         yours_p, yours_v = Calls(impl).momentum(p, zeros, zeros, beta, lr)
         snippet = call_snippet(impl, "update_parameters_with_momentum(parameters, grads, v, beta, lr)",
                                parameters=p, grads=zeros, v=zeros, beta=beta, lr=lr)
@@ -143,12 +140,12 @@ def check_momentum_with_zero_beta_equals_gd(impl):
     @given(hh.update_problems(), hh.LEARNING_RATES)
     def run(problem, lr):
         p, g = problem["parameters"], problem["grads_seq"][0]
-        yours_p, _ = Calls(impl).momentum(p, g, zeros_state(p), 0.0, lr)
+        yours_p, _ = Calls(impl).momentum(p, g, zero_state(p), 0.0, lr)
         expected = ref.update_parameters_with_gd(f64(p), f64(g), lr)
         ph.assert_close(yours_p, expected, clause="momentum.ema", what="momentum(beta=0) vs gd",
                         rtol=ph.rtol_for("step", p), scales=param_scales(p, expected),
                         snippet=call_snippet(impl, "update_parameters_with_momentum(parameters, grads, v, 0.0, lr)",
-                                             parameters=p, grads=g, v=zeros_state(p), lr=lr))
+                                             parameters=p, grads=g, v=zero_state(p), lr=lr))
     run()
 
 
@@ -158,7 +155,7 @@ def check_momentum_constant_gradient_gives_one_minus_beta_to_the_t_times_g(impl)
     @given(hh.update_problems(), hh.BETAS, st.integers(1, 20))
     def run(problem, beta, steps):
         p, g = problem["parameters"], problem["grads_seq"][0]
-        v = zeros_state(p)
+        v = zero_state(p)
         for t in range(1, steps + 1):
             p, v = Calls(impl).momentum(p, g, v, beta, 0.01)
             expected = {k: (1 - beta ** t) * a for k, a in f64(g).items()}
@@ -179,7 +176,7 @@ def check_momentum_velocity_never_exceeds_the_largest_gradient(impl):
     @given(hh.update_problems(max_steps=8), hh.BETAS)
     def run(problem, beta):
         p = problem["parameters"]
-        v = zeros_state(p)
+        v = zero_state(p)
         bound = {k: np.zeros(a.shape) for k, a in v.items()}
         slack = 1 + 8 * np.finfo(problem["dtype"]).eps          # a few roundings per step
         for step, g in enumerate(problem["grads_seq"], start=1):
@@ -189,9 +186,9 @@ def check_momentum_velocity_never_exceeds_the_largest_gradient(impl):
                 excess = np.abs(v[k].astype(np.float64)) - bound[k] * slack
                 if (excess > 0).any():
                     i = np.unravel_index(np.argmax(excess), excess.shape)
-                    ph.fail("momentum.ema", f"after step {step}, |v[{k!r}]{ph.at(i)}| = {abs(v[k][i]).item()!r} exceeds the "
-                            f"largest |g| so far {bound[k][i].item()!r}: the velocity must be an average of gradients "
-                            "(v = beta v + (1 - beta) g)",
+                    ph.fail("momentum.ema", f"after step {step}, |v[{k!r}]{ph.at(i)}| = {abs(v[k][i]).item()!r} "
+                            f"exceeds the largest |g| so far {bound[k][i].item()!r}: the velocity must be an "
+                            "average of gradients (v = beta v + (1 - beta) g)",
                             ph.repro(impl, ["v = {k: np.zeros_like(a) for k, a in grads_seq[0].items()}",
                                             "for g in grads_seq:",
                                             "    parameters, v = impl.module.update_parameters_with_momentum("
@@ -339,7 +336,7 @@ def check_adam_first_step_uses_corrected_moments_g_and_g_squared(impl):
     def run(problem, hyper):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]
-        zeros = zeros_state(p)
+        zeros = zero_state(p)
         yours, _, _ = Calls(impl).adam(p, g, zeros, zeros, 1, lr, b1, b2, eps)
         assert_adam_close(impl, yours, lambda placement: _adam_formula(p, g, lr, eps, placement),
                           clause="adam.bias-correction",
@@ -356,7 +353,7 @@ def check_adam_constant_gradient_keeps_corrected_moments_exact(impl):
     def run(problem, hyper, steps):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]
-        v, s = zeros_state(p), zeros_state(p)
+        v, s = zero_state(p), zero_state(p)
         for t in range(1, steps + 1):
             before = p
             p, v, s = Calls(impl).adam(p, g, v, s, t, lr, b1, b2, eps)
@@ -403,7 +400,7 @@ def check_adam_with_zero_gradient_and_moments_is_a_fixed_point(impl):
     def run(problem, t, hyper):
         lr, b1, b2, eps = hyper
         p = problem["parameters"]
-        zeros = zeros_state(p)
+        zeros = zero_state(p)
         yours = Calls(impl).adam(p, zeros, zeros, zeros, t, lr, b1, b2, eps)
         snippet = adam_snippet(impl, p, zeros, zeros, zeros, t, lr, b1, b2, eps)
         ph.assert_close(yours[0], f64(p), clause="adam.update", what="parameters after a zero step", rtol=0.0,
@@ -422,7 +419,7 @@ def check_adam_constant_gradient_moves_each_coordinate_at_most_lr(impl):
     def run(problem, hyper, steps):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]
-        v, s = zeros_state(p), zeros_state(p)
+        v, s = zero_state(p), zero_state(p)
         rtol = ph.rtol_for("trajectory", g)
         for t in range(1, steps + 1):
             before = f64(p)
@@ -479,8 +476,9 @@ def check_adam_update_is_invariant_to_gradient_scale(impl):
             if (diff > bound).any():
                 i = np.unravel_index(np.argmax(diff - bound), diff.shape)
                 ph.fail("adam.update", f"scaling the gradients by c = {c} changed parameters[{k!r}]{ph.at(i)} by "
-                        f"{diff[i].item()!r}, more than the epsilon bound {bound[i].item()!r}: Adam's step must depend on "
-                        "v_corrected / sqrt(s_corrected) (is s accumulating g instead of g**2, or the root missing?)",
+                        f"{diff[i].item()!r}, more than the epsilon bound {bound[i].item()!r}: Adam's step must "
+                        "depend on v_corrected / sqrt(s_corrected) (is s accumulating g instead of g**2, or the "
+                        "root missing?)",
                         adam_snippet(impl, p, g, v, s, t, lr, b1, b2, eps) + f"\nc = {c!r}\n"
                         "print(impl.module.update_parameters_with_adam(parameters, {k: c * a for k, a in grads.items()}"
                         ", {k: c * a for k, a in v.items()}, {k: c * c * a for k, a in s.items()}, t, learning_rate,"
@@ -495,15 +493,15 @@ def check_adam_first_step_moves_against_the_gradient_sign(impl):
     def run(problem, hyper):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]
-        zeros = zeros_state(p)
+        zeros = zero_state(p)
         yours, _, _ = Calls(impl).adam(p, g, zeros, zeros, 1, lr, b1, b2, eps)
         for k in p:
             moved = yours[k].astype(np.float64) - p[k].astype(np.float64)
             wrong = np.sign(moved) * np.sign(g[f"d{k}"]) > 0
             if wrong.any():
                 i = np.unravel_index(np.argmax(wrong), wrong.shape)
-                ph.fail("adam.update", f"parameters[{k!r}]{ph.at(i)} moved by {moved[i].item()!r} in the direction of its "
-                        f"gradient {g[f'd{k}'][i].item()!r} on the first step (check the sign of the update)",
+                ph.fail("adam.update", f"parameters[{k!r}]{ph.at(i)} moved by {moved[i].item()!r} in the direction "
+                        f"of its gradient {g[f'd{k}'][i].item()!r} on the first step (check the sign of the update)",
                         adam_snippet(impl, p, g, zeros, zeros, 1, lr, b1, b2, eps))
     run()
 
@@ -517,7 +515,7 @@ def check_adam_epsilon_placement_follows_the_profile(impl):
     @given(hh.update_problems(gradient_elements=TINY_GRADIENTS), hh.LEARNING_RATES.filter(lambda lr: lr > 0))
     def run(problem, lr):
         p, g = problem["parameters"], problem["grads_seq"][0]
-        zeros = zeros_state(p)
+        zeros = zero_state(p)
         yours, _, _ = Calls(impl).adam(p, g, zeros, zeros, 1, lr, 0.9, 0.999, 1e-8)
         # matching neither placement is not a convention choice: it is reported as adam.update
         assert_adam_close(impl, yours, lambda placement: _adam_formula(p, g, lr, 1e-8, placement),
@@ -535,7 +533,7 @@ def _trajectory(impl, optimizer, problem, hyper, placement=None):
     placement = placement or impl.epsilon_placement
     calls = Calls(impl)
     p = problem["parameters"]
-    v, s = zeros_state(p), zeros_state(p)
+    v, s = zero_state(p), zero_state(p)
     P, V, S = f64(p), f64(v), f64(s)
     rtol = ph.rtol_for("trajectory", p)
     for t, g in enumerate(problem["grads_seq"], start=1):

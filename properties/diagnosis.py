@@ -13,18 +13,15 @@ import numpy as np
 import reference as ref
 
 from .catalog import CATALOG
+from .checks_network import relu_kink_case
 from .target import Calls, ConformanceError, MissingFunction, Target
-from .unit_cases import one_step_case, sequence_case
+from .unit_cases import one_step_case, sequence_case, zero_state
 
 RTOL = 1e-9        # float64 probes; candidates differ by O(1) relative, rounding by ~1e-15
 
 
 def _flat(prefix, d):
     return {f"{prefix}/{k}": np.asarray(v) for k, v in d.items()}
-
-
-def _zeros(parameters):
-    return {f"d{k}": np.zeros_like(a) for k, a in parameters.items()}
 
 
 def _tiny(seed):
@@ -39,7 +36,7 @@ def _probe_gd(calls):
         c = one_step_case(seed)
         yield f"case {seed}", _flat("parameters", calls.gd(c["parameters"], c["grads"], c["learning_rate"]))
     c = one_step_case(0)
-    yield "zero gradient", _flat("parameters", calls.gd(c["parameters"], _zeros(c["parameters"]), 0.01))
+    yield "zero gradient", _flat("parameters", calls.gd(c["parameters"], zero_state(c["parameters"]), 0.01))
 
 
 def _probe_momentum(calls):
@@ -48,10 +45,10 @@ def _probe_momentum(calls):
         p, v = calls.momentum(c["parameters"], c["grads"], c["v"], c["beta"], c["learning_rate"])
         yield f"case {seed}", {**_flat("parameters", p), **_flat("v", v)}
     c = one_step_case(1)
-    p, v = calls.momentum(c["parameters"], _zeros(c["parameters"]), _zeros(c["parameters"]), 0.9, 0.01)
+    p, v = calls.momentum(c["parameters"], zero_state(c["parameters"]), zero_state(c["parameters"]), 0.9, 0.01)
     yield "zero gradient and velocity", {**_flat("parameters", p), **_flat("v", v)}
     seq = sequence_case(0)
-    p, v = seq["parameters"], _zeros(seq["parameters"])
+    p, v = seq["parameters"], zero_state(seq["parameters"])
     for t, g in enumerate(seq["grads_seq"], start=1):
         p, v = calls.momentum(p, g, v, seq["beta"], seq["learning_rate"])
         yield f"sequence step {t}", {**_flat("parameters", p), **_flat("v", v)}
@@ -63,12 +60,12 @@ def _probe_adam(calls):
                              case["learning_rate"], case["beta1"], case["beta2"], case["epsilon"])
         yield f"case {seed} (t = {case['t']})", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
     c = one_step_case(2)
-    zeros = _zeros(c["parameters"])
+    zeros = zero_state(c["parameters"])
     p, v, s = calls.adam(c["parameters"], zeros, zeros, zeros, 3, 0.01, 0.9, 0.999, 1e-8)
     yield "zero gradient and moments", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
     seq = sequence_case(1)
     p = seq["parameters"]
-    v, s = _zeros(p), _zeros(p)
+    v, s = zero_state(p), zero_state(p)
     for t, g in enumerate(seq["grads_seq"], start=1):
         p, v, s = calls.adam(p, g, v, s, t, seq["learning_rate"], seq["beta1"], seq["beta2"], seq["epsilon"])
         yield f"sequence step t = {t}", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
@@ -120,9 +117,7 @@ def _network_probe_inputs():
                   "W3": rng.normal(size=(1, 2)), "b3": rng.normal(size=(1, 1)) * 0.1}
     X = rng.normal(size=(2, 6))
     Y = np.array([[1, 0, 1, 1, 0, 0]])
-    kink = {"W1": -np.abs(rng.normal(size=(5, 2))), "b1": np.zeros((5, 1)), "W2": rng.normal(size=(2, 5)),
-            "b2": np.zeros((2, 1)), "W3": np.array([[1.5, -2.0]]), "b3": np.zeros((1, 1))}
-    return [("random network", parameters, X, Y), ("ReLU kink", kink, np.abs(X) + 0.1, Y)]
+    return [("random network", parameters, X, Y), ("ReLU kink", *relu_kink_case())]
 
 
 def _probe_backward_propagation(calls):

@@ -49,7 +49,7 @@ def _quiet_reporter(previous):
 
 def diagnoses(info, target):
     """Diagnosis lines for the functions ``info`` calls (cached on the target: probes run once per function)."""
-    cache = target.__dict__.setdefault("_diagnoses", {})
+    cache = target.diagnoses
     functions = info.needs or ("update_parameters_with_gd", "update_parameters_with_momentum",
                                "update_parameters_with_adam")
     lines = []

@@ -101,6 +101,7 @@ class Target:
         self.epsilon_placement = PROFILES[profile]
         self.call_timeout = call_timeout
         self.hung = set()       # functions that timed out once: fail at once afterwards, so shrinking stays fast
+        self.diagnoses = {}     # function -> diagnosis text (or None), filled by runner.diagnoses
 
     # ------------------------------------------------------------------ naming
     @property

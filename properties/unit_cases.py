@@ -14,6 +14,11 @@ LAYERS = (2, 5, 2, 1)
 HYPER = {"learning_rate": 0.01, "beta": 0.9, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
 
 
+def zero_state(parameters):
+    """Zeros ``d{key}`` shaped like each parameter: a fresh velocity or moment."""
+    return {f"d{k}": np.zeros_like(p) for k, p in parameters.items()}
+
+
 def _shapes(layers=LAYERS):
     return {f"{name}{l}": ((layers[l], layers[l - 1]) if name == "W" else (layers[l], 1))
             for l in range(1, len(layers)) for name in ("W", "b")}
