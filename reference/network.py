@@ -10,9 +10,10 @@ ReLU, the last one a sigmoid); for L = 3 they compute exactly the course's
 from __future__ import annotations
 
 import numpy as np
-import sklearn.datasets
 
 from . import _validate as check
+
+COST_REDUCTIONS = ("mean", "sum")
 
 
 def load_dataset():
@@ -25,6 +26,7 @@ def load_dataset():
         train_X: (2, 300) float64 array.
         train_Y: (1, 300) int array of labels in {0, 1}.
     """
+    import sklearn.datasets          # imported here: scikit-learn costs a second to import, and only this needs it
     np.random.seed(3)
     train_X, train_Y = sklearn.datasets.make_moons(n_samples=300, noise=.2)
     train_X = train_X.T                                # (2, 300)
@@ -32,8 +34,9 @@ def load_dataset():
     return train_X, train_Y
 
 
-def initialize_parameters(layers_dims):
-    """He initialisation with ``np.random.seed(3)`` (SPEC ``init.he``).
+def initialize_parameters(layers_dims, *, seed=3):
+    """He initialisation with ``np.random.seed(3)`` (SPEC ``init.he``; ``seed`` is for sweeps over
+    initialisations, the course's is 3).
 
     For l = 1..L, in this order::
 
@@ -48,7 +51,8 @@ def initialize_parameters(layers_dims):
                         f"got {layers_dims!r}")
     for n in layers_dims:
         check.integer(n, "layers_dims[i]", func, minimum=1)
-    np.random.seed(3)
+    check.integer(seed, "seed", func, minimum=0)
+    np.random.seed(seed)
     parameters = {}
     L = len(layers_dims) - 1
     for l in range(1, L + 1):
@@ -103,16 +107,16 @@ def cross_entropy_sum(a3, Y):
     return np.sum(logprobs)
 
 
-def compute_cost(a3, Y):
-    """Mean binary cross-entropy over the m columns given (SPEC ``cost.bce-mean``).
+def compute_cost(a3, Y, *, reduction="mean"):
+    """Binary cross-entropy of the m columns given (SPEC ``cost.bce-mean``, ``cost.reduction``).
 
-    ``J = (1/m) sum_i -(y_i log a3_i + (1 - y_i) log(1 - a3_i))``.
-
-    Note: later course versions return the *sum* here and divide by m in
-    ``model``; the spec's ``compute_cost`` is the mean.
+    ``J = (1/m) sum_i -(y_i log a3_i + (1 - y_i) log(1 - a3_i))`` (``reduction="mean"``, the seed
+    text), or the sum without ``1/m`` (``reduction="sum"``: the 2019 and 2021 editions, whose
+    ``model`` adds the batch sums and divides by m once per epoch).
     """
-    m = Y.shape[1]
-    return cross_entropy_sum(a3, Y) / m
+    check.choice(reduction, "reduction", "compute_cost", COST_REDUCTIONS)
+    total = cross_entropy_sum(a3, Y)
+    return total / Y.shape[1] if reduction == "mean" else total
 
 
 def backward_propagation(X, Y, cache):

@@ -18,6 +18,7 @@ import numpy as np
 from . import _validate as check
 
 EPSILON_PLACEMENTS = ("inside", "outside")
+ADAM_RETURNS = (3, 5)
 
 
 # --------------------------------------------------------------------------- gd
@@ -151,7 +152,8 @@ def initialize_adam(parameters):
 
 
 def adam_step(p, g, v, s, t, learning_rate, beta1, beta2, epsilon, epsilon_placement):
-    """Returns ``(p_new, v_new, s_new)`` for one parameter; see ``update_parameters_with_adam``."""
+    """Returns ``(p_new, v_new, s_new, v_corrected, s_corrected)`` for one parameter; see
+    ``update_parameters_with_adam``."""
     v = beta1 * v + (1 - beta1) * g                       # first moment (EMA of g)
     s = beta2 * s + (1 - beta2) * np.square(g)            # second moment (EMA of g**2)
     v_corrected = v / (1 - beta1 ** t)                    # bias correction
@@ -160,11 +162,11 @@ def adam_step(p, g, v, s, t, learning_rate, beta1, beta2, epsilon, epsilon_place
         denominator = np.sqrt(s_corrected + epsilon)      # seed text
     else:
         denominator = np.sqrt(s_corrected) + epsilon      # later course versions, PyTorch, optax
-    return p - learning_rate * v_corrected / denominator, v, s
+    return p - learning_rate * v_corrected / denominator, v, s, v_corrected, s_corrected
 
 
 def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
-                                beta1=0.9, beta2=0.999, epsilon=1e-8, *, epsilon_placement="inside"):
+                                beta1=0.9, beta2=0.999, epsilon=1e-8, *, epsilon_placement="inside", returns=3):
     """One step of Adam (SPEC ``adam.moments``, ``adam.bias-correction``, ``adam.epsilon-placement``).
 
     For every parameter p with gradient g, at step t = 1, 2, 3, ...:
@@ -195,7 +197,8 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
 
     Reference: Kingma & Ba, "Adam: A Method for Stochastic Optimization", 2015, Algorithm 1.
 
-    Returns ``(parameters, v, s)``, all new dicts.
+    Returns ``(parameters, v, s)``, all new dicts; with ``returns=5`` (the 2021 edition)
+    ``(parameters, v, s, v_corrected, s_corrected)``.
     """
     func = "update_parameters_with_adam"
     L = check.number_of_layers(parameters, func)
@@ -208,11 +211,50 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
     check.beta(beta2, "beta2", func)
     check.non_negative(epsilon, "epsilon", func)
     check.choice(epsilon_placement, "epsilon_placement", func, EPSILON_PLACEMENTS)
-    new_parameters, new_v, new_s = {}, {}, {}
+    check.choice(returns, "returns", func, ADAM_RETURNS)
+    new_parameters, new_v, new_s, v_corrected, s_corrected = {}, {}, {}, {}, {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
             key, dkey = f"{name}{l}", f"d{name}{l}"
-            new_parameters[key], new_v[dkey], new_s[dkey] = adam_step(
+            new_parameters[key], new_v[dkey], new_s[dkey], v_corrected[dkey], s_corrected[dkey] = adam_step(
                 parameters[key], grads[dkey], v[dkey], s[dkey], t,
                 learning_rate, beta1, beta2, epsilon, epsilon_placement)
+    if returns == 5:
+        return new_parameters, new_v, new_s, v_corrected, s_corrected
     return new_parameters, new_v, new_s
+
+
+# ------------------------------------------------------------ learning-rate decay
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    """Inverse-time decay, every epoch (2021 edition; SPEC ``train.decay``).
+
+    .. math::  \alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}
+
+    Symbols: alpha_0 = ``learning_rate0``. The course writes it
+    ``1 / (1 + decay_rate * epoch_num) * learning_rate0``; that order differs from this one in
+    the last bit at most (SPEC ``precision.reorderings``).
+    """
+    func = "update_lr"
+    check.non_negative(learning_rate0, "learning_rate0", func)
+    check.non_negative(epoch_num, "epoch_num", func)
+    check.non_negative(decay_rate, "decay_rate", func)
+    return learning_rate0 / (1 + decay_rate * epoch_num)
+
+
+def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    """Inverse-time decay in steps of ``time_interval`` epochs (2021 edition; SPEC ``train.decay``).
+
+    .. math::  \alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot
+                \lfloor \text{epoch\_num} / \text{time\_interval} \rfloor}
+    """
+    func = "schedule_lr_decay"
+    check.non_negative(learning_rate0, "learning_rate0", func)
+    check.non_negative(epoch_num, "epoch_num", func)
+    check.non_negative(decay_rate, "decay_rate", func)
+    check.real(time_interval, "time_interval", func, low=0.0)
+    if time_interval == 0:
+        raise ValueError(f"{func}: argument 'time_interval' must be > 0, got {time_interval!r}")
+    return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
+
+
+DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
