@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import reference as ref
-from properties.unit_cases import HYPER, one_step_case, sequence_case, zero_state
+from .unit_cases import HYPER, one_step_case, sequence_case, zero_state
 
 UNIT_SEEDS = (0, 1, 2)
 SEQUENCE_SEED = 0
-SNAPSHOT_EPOCHS = (1, 10, 100, 1000, 10000)
+SNAPSHOT_EPOCHS = (1, 10, 100, 1000, 5000, 10000)
+PRINT_EVERY = 1000
 MINIBATCH_COST_EVERY = 100
 MINIBATCH_CASES = {          # name -> (m, mini_batch_size, seed)
     "m300_b64_seed11": (300, 64, 11), "m300_b64_seed12": (300, 64, 12), "m300_b64_seed13": (300, 64, 13),
@@ -83,7 +84,7 @@ def minibatch_fixture():
 
 def units_fixture():
     """gd, momentum and the state initialisers: profile-independent."""
-    fx = Fixture("Unit cases (recipe: properties/unit_cases.py) for update_parameters_with_gd, "
+    fx = Fixture("Unit cases (recipe: golden/unit_cases.py) for update_parameters_with_gd, "
                  "update_parameters_with_momentum, initialize_velocity and initialize_adam",
                  hyperparameters=dict(HYPER))
     for seed in UNIT_SEEDS:
@@ -123,10 +124,20 @@ def units_fixture():
     return fx
 
 
-def adam_units_fixture(profile):
-    placement = {"seed": "inside", "course": "outside"}[profile]
-    fx = Fixture(f"Unit cases (recipe: properties/unit_cases.py) for update_parameters_with_adam, profile "
-                 f"{profile} (epsilon {placement} the square root)", profile=profile,
+def adam_units_name(placement):
+    return f"units_adam_{placement}.json"
+
+
+def train_name(optimizer, placement="inside", decay=None):
+    """The fixture of a training run: by optimizer, Adam's epsilon convention, and the 2021 decay runs."""
+    if decay is not None:
+        return f"train_2021_{optimizer}_{decay}.json"
+    return f"train_adam_{placement}.json" if optimizer == "adam" else f"train_{optimizer}.json"
+
+
+def adam_units_fixture(placement):
+    fx = Fixture(f"Unit cases (recipe: golden/unit_cases.py) for update_parameters_with_adam, epsilon {placement} "
+                 "the square root", profile=f"epsilon={placement}",
                  hyperparameters={**HYPER, "epsilon_placement": placement})
     for seed in UNIT_SEEDS:
         case = one_step_case(seed)
@@ -156,22 +167,36 @@ def adam_units_fixture(profile):
 
 TRAIN_HYPER = {"layers_dims": [2, 5, 2, 1], "learning_rate": 0.0007, "mini_batch_size": 64, "beta": 0.9,
                "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "num_epochs": 10000}
+# The 2021 notebook's runs with learning-rate decay: 5000 epochs, epsilon outside, learning_rate 0.1.
+DECAY_HYPER = {**TRAIN_HYPER, "learning_rate": 0.1, "num_epochs": 5000, "decay_rate": 1}
+DECAY_RUNS = [(optimizer, decay) for decay in ("update_lr", "schedule_lr_decay") for optimizer in ("gd", "momentum",
+                                                                                                      "adam")]
 
 
-def train_fixture(optimizer, profile, X, Y):
-    placement = {"seed": "inside", "course": "outside"}[profile]
-    result = ref.train(X, Y, list(TRAIN_HYPER["layers_dims"]), optimizer, TRAIN_HYPER["learning_rate"],
-                       TRAIN_HYPER["mini_batch_size"], TRAIN_HYPER["beta"], TRAIN_HYPER["beta1"],
-                       TRAIN_HYPER["beta2"], TRAIN_HYPER["epsilon"], TRAIN_HYPER["num_epochs"],
-                       epsilon_placement=placement, snapshot_epochs=SNAPSHOT_EPOCHS)
+def train_fixture(optimizer, placement, X, Y, decay=None):
+    hyper = DECAY_HYPER if decay else TRAIN_HYPER
+    result = ref.train(X, Y, list(hyper["layers_dims"]), optimizer, hyper["learning_rate"],
+                       hyper["mini_batch_size"], hyper["beta"], hyper["beta1"], hyper["beta2"], hyper["epsilon"],
+                       hyper["num_epochs"], epsilon_placement=placement, decay=decay,
+                       decay_rate=hyper.get("decay_rate", 1),
+                       snapshot_epochs=[e for e in SNAPSHOT_EPOCHS if e <= hyper["num_epochs"]])
     predictions, accuracy = ref.predict(X, Y, result.parameters)
-    fx = Fixture(f"Training on the seed-3 moons with {optimizer}" + (f", profile {profile}" if optimizer == "adam"
-                                                                      else "") + " (reference.train)",
-                 profile=profile if optimizer == "adam" else None,
-                 hyperparameters={**TRAIN_HYPER, "optimizer": optimizer, "epsilon_placement": placement})
+    what = f"{optimizer}" + (f", epsilon {placement} the root" if optimizer == "adam" else "") + (
+        f", learning rate {hyper['learning_rate']} with decay={decay} (the 2021 notebook)" if decay else "")
+    fx = Fixture(f"Training on the seed-3 moons with {what} (reference.train)",
+                 profile=f"epsilon={placement}" if optimizer == "adam" else None,
+                 hyperparameters={**hyper, "optimizer": optimizer, "epsilon_placement": placement,
+                                  "decay": decay})
     fx.add("epoch_costs", result.epoch_costs, TRAJECTORY)
     fx.add("minibatch_costs_every_100_epochs", result.minibatch_costs[::MINIBATCH_COST_EVERY], TRAJECTORY)
-    for epoch in SNAPSHOT_EPOCHS:
+    printed = slice(0, None, PRINT_EVERY)
+    last = result.minibatch_costs.shape[1] - 1
+    fx.add("printed_costs/last_batch_mean", result.minibatch_costs[printed, last], TRAJECTORY)
+    fx.add("printed_costs/last_batch_sum", result.minibatch_sums[printed, last], TRAJECTORY)
+    fx.add("printed_costs/epoch_mean", result.epoch_costs[printed], TRAJECTORY)
+    if decay:
+        fx.add("printed_learning_rates", result.learning_rates[printed], STEP)
+    for epoch in sorted(result.snapshots):
         fx.add_dict(f"parameters_after_epoch_{epoch}", result.snapshots[epoch], TRAJECTORY)
     fx.add("final_predictions", predictions, ("exact", 0.0, 0.0, "0/1 labels; no training example lies near "
                                                                 "the 0.5 threshold"))
@@ -180,20 +205,23 @@ def train_fixture(optimizer, profile, X, Y):
 
 
 def build(X=None, Y=None, only=None):
-    """All fixtures, ``{name: Fixture}``. Trajectories use (X, Y) when given: the stored dataset, so that
-    the check does not depend on scikit-learn staying bit-stable."""
+    """The fixtures named in ``only`` (default all), ``{name: Fixture}``. Trajectories use (X, Y) when given:
+    the stored dataset, so that the check does not depend on scikit-learn staying bit-stable."""
     makers = {"dataset.json": dataset_fixture, "init.json": init_fixture, "minibatches.json": minibatch_fixture,
-              "units.json": units_fixture,
-              "units_adam_seed.json": lambda: adam_units_fixture("seed"),
-              "units_adam_course.json": lambda: adam_units_fixture("course")}
+              "units.json": units_fixture}
+    for placement in ("inside", "outside"):
+        makers[adam_units_name(placement)] = (lambda p=placement: adam_units_fixture(p))
     if X is None:
         X, Y = ref.load_dataset()
-    for optimizer, profile in (("gd", "seed"), ("momentum", "seed"), ("adam", "seed"), ("adam", "course")):
-        name = f"train_{optimizer}.json" if optimizer != "adam" else f"train_adam_{profile}.json"
-        makers[name] = (lambda o=optimizer, p=profile: train_fixture(o, p, X, Y))
+    for optimizer, placement in (("gd", "inside"), ("momentum", "inside"), ("adam", "inside"), ("adam", "outside")):
+        makers[train_name(optimizer, placement)] = (lambda o=optimizer, p=placement: train_fixture(o, p, X, Y))
+    for optimizer, decay in DECAY_RUNS:
+        makers[train_name(optimizer, decay=decay)] = (lambda o=optimizer, d=decay: train_fixture(o, "outside", X, Y,
+                                                                                              d))
     return {name: make() for name, make in makers.items() if only is None or name in only}
 
 
-FILES = ("dataset.json", "init.json", "minibatches.json", "units.json", "units_adam_seed.json",
-         "units_adam_course.json", "train_gd.json", "train_momentum.json", "train_adam_seed.json",
-         "train_adam_course.json")
+FILES = ("dataset.json", "init.json", "minibatches.json", "units.json", adam_units_name("inside"),
+         adam_units_name("outside"), train_name("gd"), train_name("momentum"), train_name("adam", "inside"),
+         train_name("adam", "outside"), *(train_name(o, decay=d) for o, d in DECAY_RUNS))
+QUICK = FILES[:6]          # recomputed in a second; the training files take minutes together

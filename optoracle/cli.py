@@ -1,30 +1,53 @@
-"""The ``optoracle`` command: ``train``, ``check``, ``golden``, ``mutants``."""
+"""The ``optoracle`` command: check, train, golden, mutants, claims, spec.
+
+Exit codes of ``optoracle check``: 0 conforms; 1 does not conform; 2 usage error, or the target
+could not be loaded or run at all. Every bad input is reported in one line that names it.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import __version__, train_cli
+from . import __version__
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with errors in one line (and exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="optoracle", description=__doc__)
+    parser = Parser(prog="optoracle", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"optoracle {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    from . import check_cli, golden_cli, mutants_cli, spec_cli, train_cli
+    check_cli.add_parser(sub)
     train_cli.add_parser(sub)
-    from properties import runner
-    runner.add_parser(sub)
-    from golden import cli as golden_cli
     golden_cli.add_parser(sub)
-    from properties import mutants_cli
     mutants_cli.add_parser(sub)
+    spec_cli.add_parser(sub)
+    try:
+        from . import claims_cli
+    except ImportError:            # the claims command ships with the batched trainer
+        claims_cli = None
+    if claims_cli is not None:
+        claims_cli.add_parser(sub)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("optoracle: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:                 # e.g. `optoracle spec | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

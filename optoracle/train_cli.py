@@ -1,4 +1,8 @@
-"""``optoracle train``: the three optimizers on the seed-3 moons, a final table, optional plots."""
+"""``optoracle train``: train on the seed-3 moons as an edition's notebook does, printing what it prints.
+
+For each optimizer: the notebook's lines (``Cost after epoch %i: %f`` every 1000 epochs, with decay
+``learning rate after epoch %i: %f``, then ``Accuracy: ...`` from ``predict``), then a summary table.
+"""
 from __future__ import annotations
 
 import os
@@ -8,37 +12,40 @@ import time
 import numpy as np
 
 import reference
+from reference.conventions import EDITIONS, complete
 
 
 def _progress(total, desc):
-    """A tqdm bar when tqdm is installed; otherwise a note saying how to get one."""
+    """A tqdm bar when tqdm is installed and stderr is a terminal; otherwise None."""
+    if not sys.stderr.isatty():
+        return None
     try:
         from tqdm import tqdm
     except ImportError:
-        print(f"[{desc}] (no progress bar: install the 'progress' extra, pip install 'optoracle[progress]')",
-              file=sys.stderr)
         return None
     return tqdm(total=total, desc=desc, unit="epoch", mininterval=0.5, file=sys.stderr, leave=False)
 
 
-def run_one(X, Y, optimizer, epochs, epsilon_placement):
-    learning_rate = 0.0007
-    bar = _progress(epochs, optimizer)
+def run_one(X, Y, optimizer, args, c):
+    bar = _progress(args.epochs, optimizer)
+    decay = reference.DECAYS[args.decay] if args.decay else None
 
     def report(i, cost):
         if bar is not None and (i + 1) % 100 == 0:
             bar.update(100)
-        if i % 1000 == 0:
-            msg = "Cost after epoch %i: %f" % (i, cost)
-            (bar.write(msg, file=sys.stdout) if bar is not None else print(msg))
-
     start = time.perf_counter()
-    result = reference.train(X, Y, reference.LAYERS_DIMS, optimizer, learning_rate=learning_rate,
-                             num_epochs=epochs, epsilon_placement=epsilon_placement, callback=report)
+    result = reference.train(X, Y, reference.LAYERS_DIMS, optimizer, learning_rate=args.learning_rate,
+                             num_epochs=args.epochs, epsilon_placement=c.epsilon, decay=decay,
+                             decay_rate=args.decay_rate, callback=report)
     seconds = time.perf_counter() - start
     if bar is not None:
         bar.close()
-    _, accuracy = reference.predict(X, Y, result.parameters)
+    for i in range(args.epochs):
+        for line in reference.printed_lines(result, i, cost_view=c.cost_view, cost_reduction=c.cost,
+                                            decay=decay is not None):
+            print(line)
+    predictions, accuracy = reference.predict(X, Y, result.parameters)
+    print("Accuracy: " + str(np.mean(predictions[0, :] == Y[0, :])))     # what the course's predict prints
     return result, accuracy, seconds
 
 
@@ -48,7 +55,7 @@ def plot(results, X, Y, directory):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("error: --plot needs matplotlib: pip install 'optoracle[plot]'", file=sys.stderr)
+        print("optoracle train: error: --plot needs matplotlib: pip install 'optoracle[plot]'", file=sys.stderr)
         return 2
     os.makedirs(directory, exist_ok=True)
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -76,13 +83,33 @@ def plot(results, X, Y, directory):
     return 0
 
 
+def _usage(message):
+    print(f"optoracle train: error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(args):
+    c = complete(EDITIONS[args.profile])
+    if args.epsilon_placement:
+        c = c.with_(epsilon=args.epsilon_placement)
+    args.epochs = c.num_epochs if args.epochs is None else args.epochs
+    if args.epochs < 1:
+        return _usage(f"--epochs must be at least 1, got {args.epochs}")
+    if not args.learning_rate >= 0:
+        return _usage(f"--learning-rate must be >= 0, got {args.learning_rate}")
+    if args.decay and c.decay != "present":
+        return _usage(f"--decay: the {args.profile} edition has no learning-rate decay (use --profile 2021)")
+    if args.plot and os.path.exists(args.plot) and not os.path.isdir(args.plot):
+        return _usage(f"--plot {args.plot!r} is a file; give a folder")
     optimizers = reference.OPTIMIZERS if args.optimizer == "all" else (args.optimizer,)
-    X, Y = reference.load_dataset()
+    from properties.fixtures import moons
+    X, Y = moons()
     results = {}
     for optimizer in optimizers:
-        print(f"== {optimizer} ({args.epochs} epochs, epsilon {args.epsilon_placement} the root)")
-        results[optimizer] = run_one(X, Y, optimizer, args.epochs, args.epsilon_placement)
+        print(f"== {optimizer}: profile {args.profile} ({c.describe()}); learning_rate={args.learning_rate}, "
+              f"num_epochs={args.epochs}" + (f", decay={args.decay}, decay_rate={args.decay_rate}" if args.decay
+                                             else ""))
+        results[optimizer] = run_one(X, Y, optimizer, args, c)
     print()
     print(f"{'optimizer':<10} {'final epoch cost':>17} {'train accuracy':>15} {'seconds':>8}")
     for name, (result, accuracy, seconds) in results.items():
@@ -93,9 +120,15 @@ def main(args):
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("train", help="train gd, momentum and/or adam on the seed-3 moons")
+    p = subparsers.add_parser("train", help="train gd, momentum and/or adam as an edition's notebook does")
+    p.add_argument("--profile", choices=list(EDITIONS), default="seed",
+                   help="the edition whose notebook to follow (default seed): its epsilon, printed cost and epochs")
     p.add_argument("--optimizer", choices=[*reference.OPTIMIZERS, "all"], default="all")
-    p.add_argument("--epochs", type=int, default=10000)
-    p.add_argument("--epsilon-placement", choices=reference.EPSILON_PLACEMENTS, default="inside")
+    p.add_argument("--epochs", type=int, default=None, help="default: the edition's num_epochs (10000; 2021: 5000)")
+    p.add_argument("--learning-rate", type=float, default=0.0007)
+    p.add_argument("--decay", choices=list(reference.DECAYS), default=None, help="learning-rate decay (2021)")
+    p.add_argument("--decay-rate", type=float, default=1.0)
+    p.add_argument("--epsilon-placement", choices=reference.EPSILON_PLACEMENTS, default=None,
+                   help="override the edition's Adam epsilon placement")
     p.add_argument("--plot", metavar="DIR", help="write cost curves and decision boundaries as PNG files")
     p.set_defaults(func=main)

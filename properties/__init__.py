@@ -1,16 +1,28 @@
 """optoracle's implementation-agnostic conformance checks.
 
-Plain functions ``check_<name>(impl)`` (see ``CHECKS``) that take a target from
-``load_target``; they run with or without pytest::
+Plain functions ``check_<name>(target)`` (see ``properties.registry.CHECKS``), each verifying
+the SPEC clauses it names; they run with or without pytest::
 
-    from properties import CHECKS, load_target
-    impl = load_target("my_solution.py", profile="course")
-    for info in CHECKS.values():
-        info.func(impl)            # raises ConformanceError naming the SPEC clause
+    from properties import open_target, run_suite
+    report = run_suite("my_solution.py")          # every check, in SPEC order
+    print(report.verdict())
+
+Importing this package is cheap: the checks, SymPy and the golden fixtures load on first use.
 """
-from . import hypothesis_profiles  # noqa: F401  (registers the ci/dev/thorough profiles)
-from . import checks_golden, checks_minibatch, checks_network, checks_symbolic, checks_updates  # noqa: F401
-from .registry import CHECKS, CheckInfo, missing_needs
-from .target import ConformanceError, MissingFunction, Target, load_target
+__all__ = ["CHECKS", "Target", "open_target", "run_suite", "run_check", "ConformanceError", "Failure"]
 
-__all__ = ["CHECKS", "CheckInfo", "ConformanceError", "MissingFunction", "Target", "load_target", "missing_needs"]
+
+def __getattr__(name):
+    if name == "CHECKS":
+        from .registry import CHECKS
+        return CHECKS
+    if name in ("Target",):
+        from .gateway import Target
+        return Target
+    if name in ("open_target", "run_suite", "run_check"):
+        from . import runner
+        return getattr(runner, name)
+    if name in ("ConformanceError", "Failure"):
+        from . import failures
+        return getattr(failures, name)
+    raise AttributeError(f"module 'properties' has no attribute {name!r}")

@@ -1,22 +1,29 @@
 """A catalog of realistic wrong implementations ("mutants") of the assignment.
 
-Each entry replaces exactly one course function of an otherwise correct
-implementation (the reference, seed profile) with a version carrying one
-mistake people really make. The suite must reject every entry
-(tests/test_catalog.py), and ``optoracle mutants`` prints the kill table.
-Load one as a target with ``load_target("catalog:NAME")``.
+Each entry replaces exactly one course function of an otherwise correct implementation (the
+reference in the course's signatures) with a version carrying one mistake people really make:
+other optimizers' rules (Nesterov, AMSGrad, Keras's epsilon hat, PyTorch's momentum buffer),
+precedence slips, state corruption, slicing, seeding, float32 arithmetic, hard-coded
+hyperparameters. Every entry is written for every convention: it is built under the
+conventions a target is judged by (``module_for(name, conventions)``), so the diagnosis names
+the same mistake under every edition.
 
-Every entry names the clauses expected to catch it (``caught_by``); the
-meta-test checks that at least one of them does.
+The suite must reject every entry (tests/test_catalog.py), and ``optoracle mutants`` prints the
+kill table. Load one as a target with ``catalog:NAME`` or ``catalog:NAME@EDITION``.
+Every entry names the clauses expected to catch it (``caught_by``).
 """
 from __future__ import annotations
 
+import inspect
+import math
 import types
 from dataclasses import dataclass
 
 import numpy as np
 
 import reference as ref
+from reference.conventions import EDITIONS, Conventions, complete
+from reference.editions import _with_signature, conventions_module
 
 
 @dataclass(frozen=True)
@@ -25,15 +32,20 @@ class Mutant:
     function: str          # the course function it replaces
     mistake: str           # one line: what is wrong
     caught_by: tuple       # SPEC clauses expected to reject it
-    impl: object           # the wrong function
+    impl: object           # the wrong function; its last parameter ``c`` receives the Conventions
+    needs: tuple = ()      # conventions it is a mistake under (e.g. decay present); () = all
+
+    def applies(self, conventions):
+        c = complete(conventions)
+        return all(getattr(c, axis) == value for axis, value in self.needs)
 
 
 CATALOG: dict[str, Mutant] = {}
 
 
-def mutant(name, function, mistake, *caught_by):
+def mutant(name, function, mistake, *caught_by, needs=()):
     def register(fn):
-        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn)
+        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs))
         return fn
     return register
 
@@ -43,111 +55,113 @@ def _keys(parameters):
     return [(f"{p}{l}", f"d{p}{l}") for l in range(1, L + 1) for p in ("W", "b")]
 
 
+def _denominator(s_corrected, epsilon, c):
+    return np.sqrt(s_corrected + epsilon) if c.epsilon == "inside" else np.sqrt(s_corrected) + epsilon
+
+
 # =========================================================================== Adam
-def _adam(parameters, grads, v, s, t, lr, beta1, beta2, epsilon, *, moments=None, correct=None, step=None,
-          only=None):
-    """A configurable Adam used to write the mutants below without repeating the loop."""
-    new_p, new_v, new_s = {}, {}, {}
+def _adam(parameters, grads, v, s, t, lr, beta1, beta2, epsilon, c, *, moments=None, correct=None, step=None,
+          only=None, store=None):
+    """A configurable Adam (returning what the conventions' Adam returns) to write the mutants below."""
+    new_p, new_v, new_s, v_cor, s_cor = {}, {}, {}, {}, {}
     for key, dkey in _keys(parameters):
         g = grads[dkey]
         vv, ss = (moments or (lambda v_, s_, g_: (beta1 * v_ + (1 - beta1) * g_,
                                                   beta2 * s_ + (1 - beta2) * g_ ** 2)))(v[dkey], s[dkey], g)
         v_c, s_c = (correct or (lambda a, b: (a / (1 - beta1 ** t), b / (1 - beta2 ** t))))(vv, ss)
-        update = (step or (lambda a, b, g_: a / np.sqrt(b + epsilon)))(v_c, s_c, g)
+        update = (step or (lambda a, b, g_: a / _denominator(b, epsilon, c)))(v_c, s_c, g)
         new_p[key] = parameters[key] - lr * update if (only is None or key.startswith(only)) else parameters[key]
-        new_v[dkey], new_s[dkey] = vv, ss
-    return new_p, new_v, new_s
+        new_v[dkey], new_s[dkey], v_cor[dkey], s_cor[dkey] = (store or (lambda a, b, ac, bc: (a, b)))(
+            vv, ss, v_c, s_c) + (v_c, s_c)
+    return (new_p, new_v, new_s, v_cor, s_cor) if c.adam_returns == 5 else (new_p, new_v, new_s)
 
 
-@mutant("adam-epsilon-outside-root", "update_parameters_with_adam",
-        "epsilon added outside the square root (the later course's convention) under the seed profile",
-        "adam.epsilon-placement")
-def adam_epsilon_outside(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda a, b, g: a / (np.sqrt(b) + epsilon))
+def _adam_mutant(name, mistake, *caught_by, **hooks):
+    """An Adam with one hook of ``_adam`` changed; a hook named ``X_of`` is a function of the call's
+    environment (t, beta1, beta2, epsilon, c) returning hook X."""
+    def impl(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+        env = {"t": t, "beta1": beta1, "beta2": beta2, "epsilon": epsilon, "c": c}
+        resolved = {(k[:-3] if k.endswith("_of") else k): (h(env) if k.endswith("_of") else h)
+                    for k, h in hooks.items()}
+        return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c, **resolved)
+    return mutant(name, "update_parameters_with_adam", mistake, *caught_by)(impl)
 
 
-@mutant("adam-no-bias-correction", "update_parameters_with_adam", "v and s used without bias correction",
-        "adam.bias-correction", "adam.update")
-def adam_no_bias_correction(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, correct=lambda a, b: (a, b))
-
-
-@mutant("adam-bias-correction-t-minus-1", "update_parameters_with_adam",
-        "bias correction with t - 1 (1 - beta**(t-1), a division by zero at t = 1)", "adam.bias-correction",
-        "adam.update")
-def adam_t_minus_1(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 correct=lambda a, b: (a / (1 - beta1 ** (t - 1)), b / (1 - beta2 ** (t - 1))))
-
-
-@mutant("adam-bias-correction-t-plus-1", "update_parameters_with_adam", "bias correction with t + 1",
-        "adam.bias-correction")
-def adam_t_plus_1(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 correct=lambda a, b: (a / (1 - beta1 ** (t + 1)), b / (1 - beta2 ** (t + 1))))
-
-
-@mutant("adam-bias-correction-without-power", "update_parameters_with_adam",
-        "bias correction divides by (1 - beta) instead of (1 - beta**t): right only at t = 1",
-        "adam.bias-correction")
-def adam_no_power(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 correct=lambda a, b: (a / (1 - beta1), b / (1 - beta2)))
-
-
-@mutant("adam-betas-swapped", "update_parameters_with_adam", "beta1 and beta2 swapped in the moments",
-        "adam.moments", "adam.update")
-def adam_betas_swapped(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta2, beta1, epsilon)
-
-
-@mutant("adam-s-accumulates-g", "update_parameters_with_adam", "s accumulates g instead of g**2",
-        "adam.moments", "adam.update")
-def adam_s_of_g(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 moments=lambda v_, s_, g: (beta1 * v_ + (1 - beta1) * g, beta2 * s_ + (1 - beta2) * np.abs(g)))
-
-
-@mutant("adam-stores-corrected-moments", "update_parameters_with_adam",
-        "the corrected moments are stored back into v and s", "adam.moments")
-def adam_stores_corrected(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    new_p, new_v, new_s = _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
-    return (new_p, {k: a / (1 - beta1 ** t) for k, a in new_v.items()},
-            {k: a / (1 - beta2 ** t) for k, a in new_s.items()})
-
-
-@mutant("adam-missing-square-root", "update_parameters_with_adam", "divides by s_corrected + eps, no square root",
-        "adam.update")
-def adam_no_sqrt(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda a, b, g: a / (b + epsilon))
-
-
-@mutant("adam-uses-raw-gradient", "update_parameters_with_adam",
-        "the step uses the raw gradient instead of v_corrected", "adam.update")
-def adam_raw_gradient(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda a, b, g: g / np.sqrt(b + epsilon))
-
-
-@mutant("adam-only-W-updated", "update_parameters_with_adam", "only the weights W move; the biases b stay",
-        "adam.update")
-def adam_only_w(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, only="W")
+_adam_mutant("adam-no-bias-correction", "v and s used without bias correction", "adam.bias-correction",
+             "adam.update", correct=lambda a, b: (a, b))
+_adam_mutant("adam-bias-correction-t-minus-1", "bias correction with t - 1 (1 - beta**(t-1), a division by zero at "
+             "t = 1)", "adam.bias-correction", "adam.update",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] - 1)), b / (1 - e["beta2"] ** (e["t"] - 1))))
+_adam_mutant("adam-bias-correction-t-plus-1", "bias correction with t + 1", "adam.bias-correction",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] + 1)), b / (1 - e["beta2"] ** (e["t"] + 1))))
+_adam_mutant("adam-bias-correction-without-power", "bias correction divides by (1 - beta) instead of (1 - beta**t): "
+             "right only at t = 1", "adam.bias-correction",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"]), b / (1 - e["beta2"])))
+_adam_mutant("adam-bias-correction-skipped-after-1000", "bias correction skipped once t > 1000 ('beta**t is 0 by "
+             "then'; beta2**1001 is still 0.37)", "adam.bias-correction",
+             correct_of=lambda e: lambda a, b: (a, b) if e["t"] > 1000 else
+             (a / (1 - e["beta1"] ** e["t"]), b / (1 - e["beta2"] ** e["t"])))
+_adam_mutant("adam-power-precedence-slip", "s_corrected = s / (1 - beta2) ** t: the power binds to (1 - beta2)",
+             "adam.bias-correction", "adam.update",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** e["t"]), b / (1 - e["beta2"]) ** e["t"]))
+_adam_mutant("adam-division-precedence-slip", "v_corrected = v / 1 - beta1 ** t: the division binds first",
+             "adam.bias-correction", "adam.update",
+             correct_of=lambda e: lambda a, b: (a / 1 - e["beta1"] ** e["t"], b / (1 - e["beta2"] ** e["t"])))
+_adam_mutant("adam-betas-swapped", "beta1 and beta2 swapped in the moments", "adam.moments", "adam.update",
+             moments_of=lambda e: lambda v_, s_, g: (e["beta2"] * v_ + (1 - e["beta2"]) * g,
+                                                     e["beta1"] * s_ + (1 - e["beta1"]) * g ** 2))
+_adam_mutant("adam-s-accumulates-abs-g", "s accumulates |g| instead of g**2", "adam.moments", "adam.update",
+             moments_of=lambda e: lambda v_, s_, g: (e["beta1"] * v_ + (1 - e["beta1"]) * g,
+                                                     e["beta2"] * s_ + (1 - e["beta2"]) * np.abs(g)))
+_adam_mutant("adam-amsgrad", "AMSGrad's running maximum: s = max(s, beta2 s + (1 - beta2) g**2)", "adam.moments",
+             "adam.update",
+             moments_of=lambda e: lambda v_, s_, g: (e["beta1"] * v_ + (1 - e["beta1"]) * g,
+                                                     np.maximum(s_, e["beta2"] * s_ + (1 - e["beta2"]) * g ** 2)))
+_adam_mutant("adam-stores-corrected-moments", "the corrected moments are stored back into v and s", "adam.moments",
+             store=lambda a, b, ac, bc: (ac, bc))
+_adam_mutant("adam-missing-square-root", "divides by s_corrected + eps, no square root", "adam.update",
+             step_of=lambda e: lambda a, b, g: a / (b + e["epsilon"]))
+_adam_mutant("adam-uses-raw-gradient", "the step uses the raw gradient instead of v_corrected", "adam.update",
+             step_of=lambda e: lambda a, b, g: g / _denominator(b, e["epsilon"], e["c"]))
+_adam_mutant("adam-only-W-updated", "only the weights W move; the biases b stay", "adam.update", only="W")
+_adam_mutant("adam-epsilon-in-numerator", "epsilon added to v_corrected too: a zero gradient still moves the "
+             "parameters", "adam.update",
+             step_of=lambda e: lambda a, b, g: (a + e["epsilon"]) / _denominator(b, e["epsilon"], e["c"]))
+_adam_mutant("adam-float32-denominator", "the denominator computed in float32 (np.float32(...)): half the digits "
+             "lost in every step", "adam.update", "precision.ulp",
+             step_of=lambda e: lambda a, b, g: a / _denominator(b, e["epsilon"], e["c"]).astype(np.float32))
 
 
 @mutant("adam-gradient-sign-flipped", "update_parameters_with_adam", "p + lr * step: ascends instead of descends",
         "adam.update")
-def adam_sign(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, -learning_rate, beta1, beta2, epsilon)
+def adam_sign(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    return _adam(parameters, grads, v, s, t, -learning_rate, beta1, beta2, epsilon, c)
 
 
-@mutant("adam-epsilon-in-numerator", "update_parameters_with_adam",
-        "epsilon added to v_corrected too: a zero gradient still moves the parameters", "adam.update")
-def adam_eps_numerator(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda a, b, g: (a + epsilon) / np.sqrt(b + epsilon))
+@mutant("adam-epsilon-hat", "update_parameters_with_adam", "Keras/TF1 form: lr_t = lr sqrt(1 - beta2**t) / "
+        "(1 - beta1**t), p -= lr_t v / (sqrt(s) + epsilon): epsilon not scaled by the correction", "adam.update")
+def adam_epsilon_hat(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    lr_t = learning_rate * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return _adam(parameters, grads, v, s, t, lr_t, beta1, beta2, epsilon, c, correct=lambda a, b: (a, b),
+                 step=lambda a, b, g: a / (np.sqrt(b) + epsilon))
+
+
+@mutant("adam-running-beta-powers", "update_parameters_with_adam", "TF1-style running powers: beta1_power *= beta1 "
+        "at every call, ignoring t (right only for calls t = 1, 2, 3, ... in order)", "adam.bias-correction")
+def adam_running_powers(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c, state):
+    state = state.setdefault("powers", [1.0, 1.0])          # per module: a fresh target starts at 1
+    state[0] *= beta1
+    state[1] *= beta2
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c,
+                 correct=lambda a, b: (a / (1 - state[0]), b / (1 - state[1])))
+
+
+@mutant("adam-computes-in-float32", "update_parameters_with_adam", "the whole update in float32 (arrays cast with "
+        ".astype(np.float32))", "api.dtype")
+def adam_float32(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    cast = (lambda d: {k: a.astype(np.float32) for k, a in d.items()})
+    return _adam(cast(parameters), cast(grads), cast(v), cast(s), t, np.float32(learning_rate), np.float32(beta1),
+                 np.float32(beta2), np.float32(epsilon), c)
 
 
 # ======================================================================= momentum
@@ -156,50 +170,65 @@ def _momentum(parameters, grads, v, beta, lr, rule, use="v"):
     for key, dkey in _keys(parameters):
         vv = rule(v[dkey], grads[dkey])
         new_v[dkey] = vv
-        new_p[key] = parameters[key] - lr * (vv if use == "v" else grads[dkey])
+        new_p[key] = parameters[key] - lr * (vv if use == "v" else use(vv, grads[dkey]))
     return new_p, new_v
 
 
 @mutant("momentum-without-one-minus-beta", "update_parameters_with_momentum",
         "v = beta v + g (PyTorch's trace) instead of the EMA v = beta v + (1 - beta) g", "momentum.ema")
-def momentum_trace(parameters, grads, v, beta, learning_rate):
+def momentum_trace(parameters, grads, v, beta, learning_rate, c):
     return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + g)
 
 
 @mutant("momentum-updates-with-gradient", "update_parameters_with_momentum",
         "v is computed but the parameters move by the gradient", "momentum.update")
-def momentum_with_gradient(parameters, grads, v, beta, learning_rate):
-    return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g, use="g")
+def momentum_with_gradient(parameters, grads, v, beta, learning_rate, c):
+    return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g,
+                     use=lambda vv, g: g)
+
+
+@mutant("momentum-nesterov", "update_parameters_with_momentum", "Nesterov's look-ahead: p -= lr (beta v_new + "
+        "(1 - beta) g) instead of p -= lr v_new", "momentum.update")
+def momentum_nesterov(parameters, grads, v, beta, learning_rate, c):
+    return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g,
+                     use=lambda vv, g: beta * vv + (1 - beta) * g)
+
+
+@mutant("momentum-buffer-starts-at-gradient", "update_parameters_with_momentum", "PyTorch's buffer: v = g when v is "
+        "all zeros (the first step), the EMA afterwards", "momentum.ema")
+def momentum_pytorch_start(parameters, grads, v, beta, learning_rate, c):
+    return _momentum(parameters, grads, v, beta, learning_rate,
+                     lambda v_, g: g.copy() if not np.any(v_) else beta * v_ + (1 - beta) * g)
 
 
 @mutant("momentum-velocity-not-stored", "update_parameters_with_momentum",
         "the new velocity is used for the step but the old one is returned", "momentum.ema")
-def momentum_not_stored(parameters, grads, v, beta, learning_rate):
+def momentum_not_stored(parameters, grads, v, beta, learning_rate, c):
     new_p, _ = _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g)
     return new_p, {k: a.copy() for k, a in v.items()}
 
 
 @mutant("momentum-beta-on-gradient", "update_parameters_with_momentum",
         "beta applied to the gradient: v = (1 - beta) v + beta g", "momentum.ema")
-def momentum_beta_swapped(parameters, grads, v, beta, learning_rate):
+def momentum_beta_swapped(parameters, grads, v, beta, learning_rate, c):
     return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: (1 - beta) * v_ + beta * g)
 
 
 @mutant("momentum-velocity-offset", "update_parameters_with_momentum",
         "a smoothing epsilon added to v: zero gradients still move the parameters", "momentum.ema")
-def momentum_offset(parameters, grads, v, beta, learning_rate):
+def momentum_offset(parameters, grads, v, beta, learning_rate, c):
     return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g + 1e-8)
 
 
 # ============================================================================= GD
 @mutant("gd-sign-flipped", "update_parameters_with_gd", "p + lr * g", "gd.update")
-def gd_sign(parameters, grads, learning_rate):
+def gd_sign(parameters, grads, learning_rate, c):
     return {key: parameters[key] + learning_rate * grads[dkey] for key, dkey in _keys(parameters)}
 
 
 @mutant("gd-db-uses-dW", "update_parameters_with_gd", "b updated with dW's key (broadcast) instead of db",
         "gd.update")
-def gd_wrong_key(parameters, grads, learning_rate):
+def gd_wrong_key(parameters, grads, learning_rate, c):
     out = {}
     for key, dkey in _keys(parameters):
         g = grads["dW" + key[1:]] if key.startswith("b") else grads[dkey]
@@ -209,22 +238,34 @@ def gd_wrong_key(parameters, grads, learning_rate):
 
 @mutant("gd-unscaled-weight-decay", "update_parameters_with_gd",
         "an L2 weight decay p -= 1e-4 p slipped in, not scaled by lr", "gd.update")
-def gd_decay(parameters, grads, learning_rate):
+def gd_decay(parameters, grads, learning_rate, c):
     return {key: parameters[key] - learning_rate * grads[dkey] - 1e-4 * parameters[key]
             for key, dkey in _keys(parameters)}
+
+
+@mutant("gd-layer-from-last-character", "update_parameters_with_gd", "the layer number read as int(key[-1]): "
+        "W10, W11, W12 take the gradients of layers 0, 1, 2", "gd.update")
+def gd_last_character(parameters, grads, learning_rate, c):
+    out = {}
+    for key in parameters:
+        l = int(key[-1])
+        g = grads.get(f"d{key[0]}{l}")
+        out[key] = parameters[key] - learning_rate * (g if g is not None and g.shape == parameters[key].shape
+                                                      else np.zeros_like(parameters[key]))
+    return out
 
 
 # =================================================================== initialisation
 @mutant("adam-state-v-and-s-share-buffers", "initialize_adam", "v and s hold the same zeros arrays",
         "state.no-aliasing")
-def init_adam_shared(parameters):
+def init_adam_shared(parameters, c):
     v = {f"d{key}": np.zeros(parameters[key].shape) for key, _ in _keys(parameters)}
     return v, dict(v)
 
 
 @mutant("velocity-keys-share-one-buffer", "initialize_velocity",
         "one zeros array reused for every key of the same shape", "state.no-aliasing")
-def init_velocity_shared(parameters):
+def init_velocity_shared(parameters, c):
     cache, v = {}, {}
     for key, dkey in _keys(parameters):
         v[dkey] = cache.setdefault(parameters[key].shape, np.zeros(parameters[key].shape))
@@ -232,25 +273,25 @@ def init_velocity_shared(parameters):
 
 
 @mutant("velocity-initialized-to-ones", "initialize_velocity", "np.ones instead of np.zeros", "state.init")
-def init_velocity_ones(parameters):
+def init_velocity_ones(parameters, c):
     return {dkey: np.ones(parameters[key].shape) for key, dkey in _keys(parameters)}
 
 
 @mutant("adam-state-shapes-transposed", "initialize_adam", "v and s shaped like the transposed parameters",
         "api.signatures", "state.init")
-def init_adam_transposed(parameters):
+def init_adam_transposed(parameters, c):
     return ({dkey: np.zeros(parameters[key].T.shape) for key, dkey in _keys(parameters)},
             {dkey: np.zeros(parameters[key].T.shape) for key, dkey in _keys(parameters)})
 
 
 @mutant("he-init-uses-xavier-scale", "initialize_parameters", "sqrt(1 / n_{l-1}) instead of sqrt(2 / n_{l-1})",
         "init.he")
-def init_xavier(layers_dims):
+def init_xavier(layer_dims, c):
     np.random.seed(3)
     parameters = {}
-    for l in range(1, len(layers_dims)):
-        parameters[f"W{l}"] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(1 / layers_dims[l - 1])
-        parameters[f"b{l}"] = np.zeros((layers_dims[l], 1))
+    for l in range(1, len(layer_dims)):
+        parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(1 / layer_dims[l - 1])
+        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
     return parameters
 
 
@@ -273,7 +314,7 @@ def _cut(X, Y, size, keep_last=True):
 
 @mutant("minibatch-separate-permutations", "random_mini_batches", "X and Y shuffled with two different permutations",
         "minibatch.pairing")
-def mb_two_perms(X, Y, mini_batch_size=64, seed=0):
+def mb_two_perms(X, Y, mini_batch_size, seed, c):
     np.random.seed(seed)
     m = X.shape[1]
     shuffled_X = X[:, np.random.permutation(m)]
@@ -283,13 +324,13 @@ def mb_two_perms(X, Y, mini_batch_size=64, seed=0):
 
 @mutant("minibatch-drops-last-partial-batch", "random_mini_batches", "the last m % size columns are lost",
         "minibatch.partition", "minibatch.count")
-def mb_drop_last(X, Y, mini_batch_size=64, seed=0):
+def mb_drop_last(X, Y, mini_batch_size, seed, c):
     return _cut(*_shuffle(X, Y, seed), mini_batch_size, keep_last=False)
 
 
 @mutant("minibatch-off-by-one-slices", "random_mini_batches",
         "slices k*size+1 .. (k+1)*size+1: the first column lost, batches overlap", "minibatch.partition")
-def mb_off_by_one(X, Y, mini_batch_size=64, seed=0):
+def mb_off_by_one(X, Y, mini_batch_size, seed, c):
     sx, sy = _shuffle(X, Y, seed)
     m, size = X.shape[1], mini_batch_size
     batches = [(sx[:, k * size + 1:(k + 1) * size + 1], sy[:, k * size + 1:(k + 1) * size + 1])
@@ -299,20 +340,39 @@ def mb_off_by_one(X, Y, mini_batch_size=64, seed=0):
     return batches
 
 
+@mutant("minibatch-extra-empty-batch", "random_mini_batches", "the end case appended also when m % size == 0: "
+        "an empty last batch", "minibatch.count")
+def mb_empty_last(X, Y, mini_batch_size, seed, c):
+    sx, sy = _shuffle(X, Y, seed)
+    batches = _cut(sx, sy, mini_batch_size, keep_last=False)
+    k = X.shape[1] // mini_batch_size
+    batches.append((sx[:, k * mini_batch_size:], sy[:, k * mini_batch_size:]))
+    return batches
+
+
 @mutant("minibatch-seed-not-set", "random_mini_batches", "np.random.seed(seed) never called", "minibatch.seed")
-def mb_no_seed(X, Y, mini_batch_size=64, seed=0):
+def mb_no_seed(X, Y, mini_batch_size, seed, c):
     return _cut(*_shuffle(X, Y, seed, set_seed=False), mini_batch_size)
+
+
+@mutant("minibatch-seed-set-after-permutation", "random_mini_batches", "np.random.seed(seed) called after "
+        "np.random.permutation(m): the shuffle uses the previous call's state", "minibatch.seed")
+def mb_seed_after(X, Y, mini_batch_size, seed, c):
+    m = X.shape[1]
+    permutation = list(np.random.permutation(m))
+    np.random.seed(seed)
+    return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
 
 
 @mutant("minibatch-y-flattened", "random_mini_batches", "Y batches returned with shape (size,) instead of (1, size)",
         "minibatch.shapes")
-def mb_flat_y(X, Y, mini_batch_size=64, seed=0):
+def mb_flat_y(X, Y, mini_batch_size, seed, c):
     return [(bx, by.reshape(-1)) for bx, by in _cut(*_shuffle(X, Y, seed), mini_batch_size)]
 
 
 @mutant("minibatch-shuffles-in-place", "random_mini_batches", "X and Y shuffled in place (the caller's arrays change)",
         "minibatch.no-mutation")
-def mb_in_place(X, Y, mini_batch_size=64, seed=0):
+def mb_in_place(X, Y, mini_batch_size, seed, c):
     np.random.seed(seed)
     permutation = np.random.permutation(X.shape[1])
     X[:] = X[:, permutation]
@@ -322,62 +382,23 @@ def mb_in_place(X, Y, mini_batch_size=64, seed=0):
 
 @mutant("minibatch-size-ignored", "random_mini_batches", "the default 64 is used whatever mini_batch_size says",
         "minibatch.count", "minibatch.shapes")
-def mb_size_ignored(X, Y, mini_batch_size=64, seed=0):
+def mb_size_ignored(X, Y, mini_batch_size, seed, c):
     return _cut(*_shuffle(X, Y, seed), 64)
 
 
 @mutant("minibatch-last-batch-wraps-around", "random_mini_batches",
         "the last batch is padded to full size with columns from the start", "minibatch.shapes", "minibatch.partition")
-def mb_wrap(X, Y, mini_batch_size=64, seed=0):
+def mb_wrap(X, Y, mini_batch_size, seed, c):
     sx, sy = _shuffle(X, Y, seed)
     m, size = X.shape[1], mini_batch_size
     batches = _cut(sx, sy, size, keep_last=False)
     if m % size:
-        idx = [(m // size) * size + j for j in range(size)]
-        idx = [i % m for i in idx]
+        idx = [((m // size) * size + j) % m for j in range(size)]
         batches.append((sx[:, idx], sy[:, idx]))
     return batches
 
 
 # ========================================================== forward / cost / backward
-@mutant("relu-derivative-one-at-zero", "backward_propagation", "ReLU'(0) taken as 1 (a >= 0)", "backward.relu-kink")
-def backward_relu_ge(X, Y, cache):
-    return _backward(X, Y, cache, lambda a: np.int64(a >= 0))
-
-
-@mutant("relu-derivative-half-at-zero", "backward_propagation", "ReLU'(0) taken as 0.5", "backward.relu-kink")
-def backward_relu_half(X, Y, cache):
-    return _backward(X, Y, cache, lambda a: np.where(a > 0, 1.0, np.where(a == 0, 0.5, 0.0)))
-
-
-@mutant("backward-missing-one-over-m", "backward_propagation", "dz3 = a3 - Y: the gradient of the sum, not the mean",
-        "backward.gradient")
-def backward_no_mean(X, Y, cache):
-    return _backward(X, Y, cache, lambda a: np.int64(a > 0), scale=lambda m: 1.0)
-
-
-@mutant("backward-one-over-m-twice", "backward_propagation", "1/m applied in dz3 and again in every dW",
-        "backward.gradient")
-def backward_mean_twice(X, Y, cache):
-    grads = _backward(X, Y, cache, lambda a: np.int64(a > 0))
-    m = X.shape[1]
-    return {k: (a / m if k.startswith("dW") else a) for k, a in grads.items()}
-
-
-@mutant("relu-derivative-on-wrong-layer", "backward_propagation",
-        "dz_{l-1} masked with [a_l > 0] of the layer above instead of its own", "backward.gradient")
-def backward_wrong_layer(X, Y, cache):
-    (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
-    m = X.shape[1]
-    dz3 = 1. / m * (a3 - Y)
-    dW3, db3 = dz3 @ a2.T, np.sum(dz3, axis=1, keepdims=True)
-    dz2 = (W3.T @ dz3) * np.int64(a2 > 0)
-    dW2, db2 = dz2 @ a1.T, np.sum(dz2, axis=1, keepdims=True)
-    dz1 = (W2.T @ dz2) * np.int64((W2.T @ a2) > 0)          # wrong: a mask built from layer 2
-    dW1, db1 = dz1 @ X.T, np.sum(dz1, axis=1, keepdims=True)
-    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
-
-
 def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m):
     (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
     m = X.shape[1]
@@ -390,24 +411,73 @@ def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m):
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
 
 
+@mutant("relu-derivative-one-at-zero", "backward_propagation", "ReLU'(0) taken as 1 (a >= 0)", "backward.relu-kink")
+def backward_relu_ge(X, Y, cache, c):
+    return _backward(X, Y, cache, lambda a: np.int64(a >= 0))
+
+
+@mutant("relu-derivative-half-at-zero", "backward_propagation", "ReLU'(0) taken as 0.5", "backward.relu-kink")
+def backward_relu_half(X, Y, cache, c):
+    return _backward(X, Y, cache, lambda a: np.where(a > 0, 1.0, np.where(a == 0, 0.5, 0.0)))
+
+
+@mutant("backward-missing-one-over-m", "backward_propagation", "dz3 = a3 - Y: the gradient of the sum, not the mean",
+        "backward.gradient")
+def backward_no_mean(X, Y, cache, c):
+    return _backward(X, Y, cache, lambda a: np.int64(a > 0), scale=lambda m: 1.0)
+
+
+@mutant("backward-one-over-m-twice", "backward_propagation", "1/m applied in dz3 and again in every dW",
+        "backward.gradient")
+def backward_mean_twice(X, Y, cache, c):
+    grads = _backward(X, Y, cache, lambda a: np.int64(a > 0))
+    m = X.shape[1]
+    return {k: (a / m if k.startswith("dW") else a) for k, a in grads.items()}
+
+
+@mutant("relu-derivative-on-wrong-layer", "backward_propagation",
+        "dz_{l-1} masked with [a_l > 0] of the layer above instead of its own", "backward.gradient")
+def backward_wrong_layer(X, Y, cache, c):
+    (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
+    m = X.shape[1]
+    dz3 = 1. / m * (a3 - Y)
+    dW3, db3 = dz3 @ a2.T, np.sum(dz3, axis=1, keepdims=True)
+    dz2 = (W3.T @ dz3) * np.int64(a2 > 0)
+    dW2, db2 = dz2 @ a1.T, np.sum(dz2, axis=1, keepdims=True)
+    dz1 = (W2.T @ dz2) * np.int64((W2.T @ a2) > 0)          # wrong: a mask built from layer 2
+    dW1, db1 = dz1 @ X.T, np.sum(dz1, axis=1, keepdims=True)
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
+
+
+def _reduce(total, m, c):
+    return total / m if c.cost == "mean" else total
+
+
 @mutant("cost-naive-log-on-saturated-sigmoid", "compute_cost",
-        "-(y log a + (1-y) log(1-a)) evaluated as is: 0 * log 0 gives NaN", "cost.saturation")
-def cost_naive(a3, Y):
-    m = Y.shape[1]
+        "-(y log a + (1-y) log(1-a)) evaluated as is (the course's own code): 0 * log 0 gives NaN", "cost.saturation")
+def cost_naive(a3, Y, c):
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
-    return 1. / m * np.sum(logprobs)
+    return _reduce(np.sum(logprobs), Y.shape[1], c)
 
 
-@mutant("cost-sum-not-mean", "compute_cost", "the summed cross-entropy (later course versions) as the cost",
+@mutant("cost-clips-predictions", "compute_cost", "a3 clipped to [1e-15, 1 - 1e-15]: a confidently wrong prediction "
+        "costs 34.5 instead of inf", "cost.infinite")
+def cost_clipped(a3, Y, c):
+    a = np.clip(a3, 1e-15, 1 - 1e-15)
+    return _reduce(np.sum(-(Y * np.log(a) + (1 - Y) * np.log(1 - a))), Y.shape[1], c)
+
+
+@mutant("cost-divided-by-m-twice", "compute_cost", "(1/m) sum / m: neither the mean nor the sum", "cost.reduction",
         "cost.bce-mean")
-def cost_sum(a3, Y):
-    return ref.cross_entropy_sum(a3, Y)
+def cost_twice(a3, Y, c):
+    m = Y.shape[1]
+    return ref.cross_entropy_sum(a3, Y) / m / m
 
 
 @mutant("forward-sigmoid-on-hidden-layers", "forward_propagation", "sigmoid instead of ReLU on the hidden layers",
         "forward.relu-sigmoid")
-def forward_sigmoid(X, parameters):
+def forward_sigmoid(X, parameters, c):
     a, cache = X, []
     L = len(parameters) // 2
     for l in range(1, L + 1):
@@ -418,25 +488,35 @@ def forward_sigmoid(X, parameters):
 
 
 @mutant("predict-threshold-inclusive", "predict", "class 1 iff a3 >= 0.5", "predict.threshold")
-def predict_ge(X, Y, parameters):
+def predict_ge(X, y, parameters, c):
     a3, _ = ref.forward_propagation(X, parameters)
     p = (a3 >= 0.5).astype(int)
-    return p, float(np.mean(p == Y))
+    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
+    return p
 
 
 # ========================================================================= training
-def _model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
-           beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True, *, seed_step=1, reset_t=False):
+def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
+           print_cost, decay, decay_rate, c, *, seed_step=1, reset_t=False, decay_first=False, view=None):
+    """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake."""
+    from reference.optimizers import DECAYS
+    decay = DECAYS.get(decay, decay) if isinstance(decay, str) else decay
+    m = X.shape[1]
     parameters = ref.initialize_parameters(layers_dims)
     v = ref.initialize_velocity(parameters)
     _, s = ref.initialize_adam(parameters)
-    t, seed = 0, 10
+    t, seed, learning_rate0 = 0, 10, learning_rate
     for i in range(num_epochs):
         seed = seed + seed_step
         if reset_t:
             t = 0
+        if decay and decay_first:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        costs, sizes = [], []
         for bx, by in ref.random_mini_batches(X, Y, mini_batch_size, seed):
             a3, cache = ref.forward_propagation(bx, parameters)
+            costs.append(ref.compute_cost(a3, by, reduction=c.cost))
+            sizes.append(by.shape[1])
             grads = ref.backward_propagation(bx, by, cache)
             if optimizer == "gd":
                 parameters = ref.update_parameters_with_gd(parameters, grads, learning_rate)
@@ -445,55 +525,99 @@ def _model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=6
             else:
                 t = t + 1
                 parameters, v, s = ref.update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
-                                                                   beta1, beta2, epsilon)
+                                                                   beta1, beta2, epsilon, epsilon_placement=c.epsilon)
+        if decay and not decay_first:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        if print_cost and i % 1000 == 0:
+            sums = [cost * (size if c.cost == "mean" else 1) for cost, size in zip(costs, sizes)]
+            printed = (view or (lambda: costs[-1] if c.cost_view == "last-batch" else sum(sums) / m))()
+            print("Cost after epoch %i: %f" % (i, printed))
+            if decay:
+                print("learning rate after epoch %i: %f" % (i, learning_rate))
     return parameters
 
 
-@mutant("train-adam-t-reset-every-epoch", "model", "Adam's t set back to 0 at the start of every epoch",
-        "train.trajectory")
-def model_reset_t(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
-                  beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True):
-    return _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
-                  num_epochs, print_cost, reset_t=True)
+def _model_mutant(name, mistake, *caught_by, needs=(), **hooks):
+    def impl(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
+             print_cost, decay=None, decay_rate=1, *, c):
+        args = dict(X=X, Y=Y, layers_dims=layers_dims, optimizer=optimizer, learning_rate=learning_rate,
+                    mini_batch_size=mini_batch_size, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon,
+                    num_epochs=num_epochs, print_cost=print_cost, decay=decay, decay_rate=decay_rate)
+        changes = hooks.get("arguments", lambda a: {})(args)
+        return _model(**{**args, **changes}, c=c, **{k: v for k, v in hooks.items() if k != "arguments"})
+    return mutant(name, "model", mistake, *caught_by, needs=needs)(impl)
 
 
-@mutant("train-epoch-cost-is-mean-of-batch-means", "train",
-        "epoch cost = mean of the mini-batch means (over-weights the last, partial batch)", "train.costs")
-def train_mean_of_means(X, Y, layers_dims, optimizer, *args, **kwargs):
-    result = ref.train(X, Y, layers_dims, optimizer, *args, **kwargs)
-    result.epoch_costs = result.minibatch_costs.mean(axis=1)
-    return result
+_model_mutant("train-adam-t-reset-every-epoch", "Adam's t set back to 0 at the start of every epoch",
+              "train.trajectory", "model.hyperparameters", reset_t=True)
+_model_mutant("train-seed-not-incremented", "every epoch reshuffles with the same seed 10", "train.trajectory",
+              "model.hyperparameters", seed_step=0)
+_model_mutant("model-batch-size-hard-coded", "random_mini_batches called with 64 whatever mini_batch_size says",
+              "model.hyperparameters", arguments=lambda a: {"mini_batch_size": 64})
+_model_mutant("model-drops-adam-hyperparameters", "Adam called with its defaults: beta1, beta2 and epsilon never "
+              "passed on", "model.hyperparameters", arguments=lambda a: {"beta1": 0.9, "beta2": 0.999,
+                                                                         "epsilon": 1e-8})
+_model_mutant("model-beta-hard-coded", "momentum called with beta = 0.9 whatever beta says",
+              "model.hyperparameters", arguments=lambda a: {"beta": 0.9})
+_model_mutant("model-ignores-learning-rate", "the updates use the default 0.0007 whatever learning_rate says",
+              "model.hyperparameters", arguments=lambda a: {"learning_rate": 0.0007})
 
 
-@mutant("train-seed-not-incremented", "model", "every epoch reshuffles with the same seed 10", "train.trajectory")
-def model_same_seed(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
-                    beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True):
-    return _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
-                  num_epochs, print_cost, seed_step=0)
+@mutant("model-prints-mean-of-batch-means", "model", "prints the mean of the mini-batch costs: over-weights the "
+        "last, partial batch", "model.printed-cost")
+def model_mean_of_means(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
+                        num_epochs, print_cost, decay=None, decay_rate=1, *, c):
+    result = ref.train(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
+                       num_epochs, epsilon_placement=c.epsilon, decay=decay, decay_rate=decay_rate)
+    for i in range(0, num_epochs, 1000):
+        if print_cost:
+            print("Cost after epoch %i: %f" % (i, float(np.mean(result.minibatch_costs[i]))))
+            if decay:
+                print("learning rate after epoch %i: %f" % (i, result.learning_rates[i]))
+    return result.parameters
+
+
+_model_mutant("model-decays-before-the-epoch", "learning_rate = decay(learning_rate0, i, decay_rate) at the start "
+              "of epoch i instead of after it", "train.decay", needs=(("decay", "present"),), decay_first=True)
+
+
+# ==================================================================== decay functions
+@mutant("update-lr-decays-linearly", "update_lr", "lr0 (1 - decay_rate epoch_num) instead of lr0 / (1 + decay_rate "
+        "epoch_num)", "train.decay", needs=(("decay", "present"),))
+def update_lr_linear(learning_rate0, epoch_num, decay_rate, c):
+    return learning_rate0 * (1 - decay_rate * epoch_num)
+
+
+@mutant("schedule-lr-decay-without-floor", "schedule_lr_decay", "epoch_num / time_interval not floored: decays "
+        "every epoch", "train.decay", needs=(("decay", "present"),))
+def schedule_no_floor(learning_rate0, epoch_num, decay_rate, time_interval=1000, c=None):
+    return learning_rate0 / (1 + decay_rate * (epoch_num / time_interval))
 
 
 # ------------------------------------------------------------------------ targets
-def module_for(name):
-    """A module exposing the reference's course functions, with entry ``name``'s function swapped in.
-
-    The base is the reference in the course's signatures: the seed profile
-    (epsilon inside), Adam returning (parameters, v, s), ``model`` printing nothing.
-    """
+def module_for(name, conventions="seed"):
+    """The reference in the course's signatures under ``conventions`` (an edition name or a Conventions),
+    with entry ``name``'s function swapped in."""
     if name not in CATALOG:
         raise ImportError(f"no catalog entry {name!r}; entries: {', '.join(CATALOG)}")
     entry = CATALOG[name]
-    module = types.ModuleType(f"catalog:{name}")
-    module.__file__ = __file__
-    for fn in ("random_mini_batches", "update_parameters_with_gd", "initialize_velocity",
-               "update_parameters_with_momentum", "initialize_adam", "initialize_parameters",
-               "forward_propagation", "backward_propagation", "compute_cost", "predict"):
-        setattr(module, fn, getattr(ref, fn))
-    module.update_parameters_with_adam = (
-        lambda parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8:
-        ref.update_parameters_with_adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon))
-    module.model = _model
-    module.train = ref.train
-    setattr(module, entry.function, entry.impl)
+    c = complete(EDITIONS[conventions] if isinstance(conventions, str) else conventions)
+    module = conventions_module(c, f"catalog:{name}")
+    course = getattr(module, entry.function, None)
+    signature = inspect.signature(course) if course is not None else _signature_without_c(entry.impl)
+    extra = {"c": c}
+    if "state" in inspect.signature(entry.impl).parameters:
+        extra["state"] = {}
+    setattr(module, entry.function,
+            _with_signature(entry.function, signature, lambda **kwargs: entry.impl(**kwargs, **extra)))
     module.__doc__ = f"{entry.function}: {entry.mistake}"
+    module.__file__ = __file__
     return module
 
+
+def _signature_without_c(function):
+    signature = inspect.signature(function)
+    return signature.replace(parameters=[p for p in signature.parameters.values() if p.name not in ("c", "state")])
+
+
+__all__ = ["CATALOG", "Mutant", "module_for", "Conventions", "types"]

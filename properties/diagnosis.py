@@ -1,27 +1,34 @@
 """Naming the mistake: which known variant a failing function behaves like.
 
-For a course function, ``diagnose(target, function)`` runs a fixed set of probe inputs through
-the target and through every candidate -- the reference under both profiles and each catalog
-entry replacing that function -- and reports the candidates whose outputs match the target's
-on every probe. The probes are chosen so that the catalog entries are distinguishable
-(tests/test_diagnosis.py checks that each entry is named as itself and only itself).
+``diagnose(target, function)`` runs fixed probe inputs through the target (restarted fresh, so that
+state left by the checks does not count) and through every candidate built under the target's
+judged conventions: the reference, the reference under every other value of each convention axis,
+and each catalog entry replacing that function. It names the candidates whose outputs match the
+target's on every probe; otherwise the first divergence from the reference, in words: a value,
+a dtype (float32 named as float32), an exception, a mutated input, a timeout, an exit.
+Candidates are the checker's own code and run in-process; their fingerprints are cached.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 import reference as ref
+from golden.unit_cases import one_step_case, sequence_case
+from reference.conventions import AXES
 
-from .catalog import CATALOG
-from .checks_network import relu_kink_case
-from .target import Calls, ConformanceError, MissingFunction, Target
-from .unit_cases import one_step_case, sequence_case, zero_state
+from .catalog import CATALOG, module_for
+from .compare import difference
+from .failures import ConformanceError
+from .fixtures import moons
+from .protocol import FunctionRef
 
 RTOL = 1e-9        # float64 probes; candidates differ by O(1) relative, rounding by ~1e-15
 
 
-def _flat(prefix, d):
-    return {f"{prefix}/{k}": np.asarray(v) for k, v in d.items()}
+def _zeros(parameters):
+    return {f"d{k}": np.zeros_like(p) for k, p in parameters.items()}
 
 
 def _tiny(seed):
@@ -30,191 +37,257 @@ def _tiny(seed):
     return case
 
 
+def _wide(L=12):
+    """A 12-layer problem: two-digit keys W10..W12."""
+    rng = np.random.default_rng(12)
+    widths = [2] + [3] * (L - 1) + [1]
+    p = {}
+    for l in range(1, L + 1):
+        p[f"W{l}"], p[f"b{l}"] = rng.normal(size=(widths[l], widths[l - 1])), rng.normal(size=(widths[l], 1))
+    return p, {f"d{k}": rng.normal(size=a.shape) for k, a in p.items()}
+
+
 # ------------------------------------------------------------------------ probes
-def _probe_gd(calls):
+# Each probe is (label, function, args, kwargs, observe); a generator may also adapt to earlier outputs.
+def _probes_gd():
     for seed in range(3):
         c = one_step_case(seed)
-        yield f"case {seed}", _flat("parameters", calls.gd(c["parameters"], c["grads"], c["learning_rate"]))
+        yield f"case {seed}", (c["parameters"], c["grads"], c["learning_rate"]), {}
     c = one_step_case(0)
-    yield "zero gradient", _flat("parameters", calls.gd(c["parameters"], zero_state(c["parameters"]), 0.01))
+    yield "zero gradient", (c["parameters"], _zeros(c["parameters"]), 0.01), {}
+    p, g = _wide()
+    yield "12 layers", (p, g, 0.01), {}
 
 
-def _probe_momentum(calls):
+def _probes_momentum():
     for seed in range(3):
         c = one_step_case(seed)
-        p, v = calls.momentum(c["parameters"], c["grads"], c["v"], c["beta"], c["learning_rate"])
-        yield f"case {seed}", {**_flat("parameters", p), **_flat("v", v)}
+        yield f"case {seed}", (c["parameters"], c["grads"], c["v"], c["beta"], c["learning_rate"]), {}
     c = one_step_case(1)
-    p, v = calls.momentum(c["parameters"], zero_state(c["parameters"]), zero_state(c["parameters"]), 0.9, 0.01)
-    yield "zero gradient and velocity", {**_flat("parameters", p), **_flat("v", v)}
+    yield "zero gradient and velocity", (c["parameters"], _zeros(c["parameters"]), _zeros(c["parameters"]), 0.9,
+                                         0.01), {}
     seq = sequence_case(0)
-    p, v = seq["parameters"], zero_state(seq["parameters"])
-    for t, g in enumerate(seq["grads_seq"], start=1):
-        p, v = calls.momentum(p, g, v, seq["beta"], seq["learning_rate"])
-        yield f"sequence step {t}", {**_flat("parameters", p), **_flat("v", v)}
+    yield "from zero velocity", (seq["parameters"], seq["grads_seq"][0], _zeros(seq["parameters"]), 0.9, 0.01), {}
 
 
-def _probe_adam(calls):
+def _probes_adam():
     for seed, case in [(s, one_step_case(s)) for s in range(3)] + [("tiny", _tiny(3))]:
-        p, v, s = calls.adam(case["parameters"], case["grads"], case["v"], case["s"], case["t"],
-                             case["learning_rate"], case["beta1"], case["beta2"], case["epsilon"])
-        yield f"case {seed} (t = {case['t']})", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
+        yield f"case {seed} (t = {case['t']})", (case["parameters"], case["grads"], case["v"], case["s"], case["t"],
+                                                 case["learning_rate"], case["beta1"], case["beta2"],
+                                                 case["epsilon"]), {}
     c = one_step_case(2)
-    zeros = zero_state(c["parameters"])
-    p, v, s = calls.adam(c["parameters"], zeros, zeros, zeros, 3, 0.01, 0.9, 0.999, 1e-8)
-    yield "zero gradient and moments", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
-    seq = sequence_case(1)
-    p = seq["parameters"]
-    v, s = zero_state(p), zero_state(p)
-    for t, g in enumerate(seq["grads_seq"], start=1):
-        p, v, s = calls.adam(p, g, v, s, t, seq["learning_rate"], seq["beta1"], seq["beta2"], seq["epsilon"])
-        yield f"sequence step t = {t}", {**_flat("parameters", p), **_flat("v", v), **_flat("s", s)}
+    zeros = _zeros(c["parameters"])
+    yield "zero gradient and moments", (c["parameters"], zeros, zeros, zeros, 3, 0.01, 0.9, 0.999, 1e-8), {}
+    c = one_step_case(4)
+    yield "t = 1500", (c["parameters"], c["grads"], c["v"], c["s"], 1500, 0.01, 0.9, 0.999, 1e-8), {}
+    c = one_step_case(1)
+    yield "t = 2, beta2 = 0.9", (c["parameters"], c["grads"], c["v"], c["s"], 2, 0.01, 0.8, 0.9, 1e-8), {}
 
 
-def _aliasing(arrays):
-    labels = sorted(arrays)
-    return np.array([[np.shares_memory(arrays[a], arrays[b]) for b in labels] for a in labels], dtype=np.int64)
+def _square():
+    return {"W1": np.ones((3, 3)), "b1": np.ones((3, 1)), "W2": np.ones((3, 3)), "b2": np.ones((3, 1)),
+            "W3": np.ones((1, 3)), "b3": np.ones((1, 1))}
 
 
-def _init_probe_parameters():
+def _probes_init():
     """[2, 5, 2, 1], and [3, 3, 3, 1] where W1, W2 and b1, b2 share shapes (so shared buffers show)."""
-    square = {"W1": np.ones((3, 3)), "b1": np.ones((3, 1)), "W2": np.ones((3, 3)), "b2": np.ones((3, 1)),
-              "W3": np.ones((1, 3)), "b3": np.ones((1, 1))}
-    return [("[2, 5, 2, 1]", one_step_case(0)["parameters"]), ("[3, 3, 3, 1]", square)]
+    yield "[2, 5, 2, 1]", (one_step_case(0)["parameters"],), {}
+    yield "[3, 3, 3, 1]", (_square(),), {}
 
 
-def _probe_initialize_velocity(calls):
-    for label, parameters in _init_probe_parameters():
-        v = calls.initialize_velocity(parameters)
-        yield label, {**_flat("v", v), "aliasing": _aliasing(v)}
+MINIBATCH_PROBES = [(9, 4, 11), (300, 64, 12), (5, 8, 13), (8, 8, 14), (12, 4, 15)]
 
 
-def _probe_initialize_adam(calls):
-    for label, parameters in _init_probe_parameters():
-        v, s = calls.initialize_adam(parameters)
-        yield label, {**_flat("v", v), **_flat("s", s), "aliasing": _aliasing({**_flat("v", v), **_flat("s", s)})}
-
-
-MINIBATCH_PROBES = [(9, 4, 11), (300, 64, 12), (5, 8, 13), (8, 8, 14)]
-
-
-def _probe_random_mini_batches(calls):
+def _probes_minibatches():
     for m, size, seed in MINIBATCH_PROBES:
         X = np.vstack([np.arange(m, dtype=np.float64), np.arange(m, dtype=np.float64) * 2])
-        np.random.seed(20261126)       # a fixed global state: an implementation that never seeds is repeatable too
-        batches = calls.minibatches(X, np.arange(m)[None, :], size, seed, "minibatch.partition")
-        out = {"count": np.asarray(len(batches))}
-        for k, (bx, by) in enumerate(batches):
-            out[f"batch{k}/X"], out[f"batch{k}/Y"] = bx, by
-        yield f"m = {m}, size = {size}, seed = {seed}", out
+        for attempt in ("", ", again"):
+            yield f"m = {m}, size = {size}, seed = {seed}{attempt}", (X, np.arange(m)[None, :], size, seed), {}
 
 
-def _network_probe_inputs():
+def _network_inputs():
+    from .checks.network import relu_kink_case
     rng = np.random.default_rng(7)
     # biases of 0.5 and non-negative W2 keep most ReLUs active, so every gradient entry is exercised
     parameters = {"W1": rng.normal(size=(5, 2)), "b1": np.full((5, 1), 0.5),
                   "W2": np.abs(rng.normal(size=(2, 5))), "b2": np.full((2, 1), 0.5),
                   "W3": rng.normal(size=(1, 2)), "b3": rng.normal(size=(1, 1)) * 0.1}
     X = rng.normal(size=(2, 6))
-    Y = np.array([[1, 0, 1, 1, 0, 0]])
-    return [("random network", parameters, X, Y), ("ReLU kink", *relu_kink_case())]
+    return [("random network", parameters, X, np.array([[1, 0, 1, 1, 0, 0]])), ("ReLU kink", *relu_kink_case())]
 
 
-def _probe_backward_propagation(calls):
-    for label, parameters, X, Y in _network_probe_inputs():
-        _, cache = ref.forward_propagation(X, parameters)
-        grads = calls.t.call("backward_propagation", X, Y, cache, clause="backward.gradient")
-        yield label, {k: np.asarray(v) for k, v in grads.items() if k[:2] in ("dW", "db")}
+def _probes_backward():
+    for label, parameters, X, Y in _network_inputs():
+        yield label, (X, Y, ref.forward_propagation(X, parameters)[1]), {}
 
 
-def _probe_forward_propagation(calls):
-    for label, parameters, X, _ in _network_probe_inputs():
-        a3, _ = calls.t.call("forward_propagation", X, parameters, clause="forward.relu-sigmoid")
-        yield label, {"a3": np.asarray(a3)}
+def _probes_forward():
+    for label, parameters, X, _ in _network_inputs():
+        yield label, (X, parameters), {}
 
 
-def _probe_compute_cost(calls):
+def _probes_cost():
     for label, a3, Y in [("interior", np.array([[0.9, 0.2, 0.6]]), np.array([[1, 0, 0]])),
-                         ("saturated", np.array([[1.0, 0.0, 0.5]]), np.array([[1, 0, 1]]))]:
-        yield label, {"cost": np.asarray(calls.t.call("compute_cost", a3, Y, clause="cost.bce-mean"), dtype=float)}
+                         ("saturated, right", np.array([[1.0, 0.0, 0.5]]), np.array([[1, 0, 1]])),
+                         ("saturated, wrong", np.array([[0.0, 0.5]]), np.array([[1, 0]]))]:
+        yield label, (a3, Y), {}
 
 
-def _probe_predict(calls):
-    parameters = {"W1": np.zeros((1, 2)), "b1": np.zeros((1, 1)), "W2": np.zeros((1, 1)), "b2": np.zeros((1, 1)),
-                  "W3": np.ones((1, 1)), "b3": np.zeros((1, 1))}
-    for label, p in [("a3 = 0.5 exactly", parameters), ("random network", _network_probe_inputs()[0][1])]:
-        X = np.array([[1.0, -1.0, 2.0], [0.5, 0.0, -3.0]])
-        out = calls.t.call("predict", X, np.array([[0, 1, 0]]), p, clause="predict.threshold")
-        yield label, {"predictions": np.asarray(out[0] if isinstance(out, tuple) else out).reshape(-1)}
+def _probes_predict():
+    half = {"W1": np.zeros((1, 2)), "b1": np.zeros((1, 1)), "W2": np.zeros((1, 1)), "b2": np.zeros((1, 1)),
+            "W3": np.ones((1, 1)), "b3": np.zeros((1, 1))}
+    network = _network_inputs()[0]
+    yield "a3 = 0.5 exactly", (np.zeros((2, 4)), np.array([[0, 1, 0, 1]]), half), {}
+    yield "random network", (network[2], network[3], network[1]), {}
 
 
-def _probe_initialize_parameters(calls):
+def _probes_parameters():
     for dims in ([2, 5, 2, 1], [3, 1]):
-        yield str(dims), _flat("parameters", calls.t.call("initialize_parameters", list(dims), clause="init.he"))
+        yield str(dims), (list(dims),), {}
 
 
-def _probe_model(calls):
-    X, Y = ref.load_dataset()
-    for optimizer in ref.OPTIMIZERS:
-        out = calls.t.call("model", X, Y, [2, 5, 2, 1], optimizer, num_epochs=2, print_cost=False,
-                           clause="train.trajectory", **calls.t.placement_kwargs("model"))
-        yield f"{optimizer}, 2 epochs", _flat("parameters", out[0] if isinstance(out, tuple) else out)
+def _probes_model(conventions):
+    X, Y = moons()
+    X, Y = X[:, :12], Y[:, :12]
+    runs = [("gd", {"num_epochs": 2}), ("gd", {"learning_rate": 0.05, "mini_batch_size": 5, "num_epochs": 2}),
+            ("momentum", {"beta": 0.5, "mini_batch_size": 4, "num_epochs": 2}),
+            ("adam", {"learning_rate": 0.01, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4, "mini_batch_size": 5,
+                      "num_epochs": 3})]
+    if conventions.decay == "present":
+        runs.append(("gd", {"learning_rate": 0.1, "mini_batch_size": 5, "num_epochs": 2,
+                            "decay": FunctionRef("update_lr"), "decay_rate": 0.5}))
+    for optimizer, kwargs in runs:
+        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        yield f"{optimizer}, {shown}", (X, Y, [2, 5, 2, 1], optimizer), {**kwargs, "print_cost": True}
 
 
-def _probe_train(calls):
-    X, Y = ref.load_dataset()
-    for optimizer in ref.OPTIMIZERS:
-        result = calls.t.call("train", X, Y, [2, 5, 2, 1], optimizer, num_epochs=2, clause="train.costs",
-                              **calls.t.placement_kwargs("train"))
-        yield f"{optimizer}, 2 epochs", {name: np.asarray(getattr(result, name, np.nan), dtype=float)
-                                         for name in ("epoch_costs", "minibatch_costs")}
+def _probes_decay(name):
+    def probes():
+        for epoch, rate in ((0, 1.0), (7, 0.5), (2500, 1.0), (999, 2.0)):
+            extra = (1000,) if name == "schedule_lr_decay" else ()
+            yield f"epoch {epoch}, rate {rate}", (0.1, epoch, rate, *extra), {}
+    return probes
 
 
 PROBES = {
-    "train": _probe_train,
-    "update_parameters_with_gd": _probe_gd, "update_parameters_with_momentum": _probe_momentum,
-    "update_parameters_with_adam": _probe_adam, "initialize_velocity": _probe_initialize_velocity,
-    "initialize_adam": _probe_initialize_adam, "random_mini_batches": _probe_random_mini_batches,
-    "backward_propagation": _probe_backward_propagation, "forward_propagation": _probe_forward_propagation,
-    "compute_cost": _probe_compute_cost, "predict": _probe_predict,
-    "initialize_parameters": _probe_initialize_parameters, "model": _probe_model,
+    "update_parameters_with_gd": _probes_gd, "update_parameters_with_momentum": _probes_momentum,
+    "update_parameters_with_adam": _probes_adam, "initialize_velocity": _probes_init,
+    "initialize_adam": _probes_init, "random_mini_batches": _probes_minibatches,
+    "backward_propagation": _probes_backward, "forward_propagation": _probes_forward,
+    "compute_cost": _probes_cost, "predict": _probes_predict, "initialize_parameters": _probes_parameters,
+    "model": _probes_model, "update_lr": _probes_decay("update_lr"),
+    "schedule_lr_decay": _probes_decay("schedule_lr_decay"),
 }
+OBSERVE = {"initialize_velocity": ("shared",), "initialize_adam": ("shared",)}
+
+
+# ------------------------------------------------------------------ fingerprints
+def _flatten(value, path=""):
+    """{JSON pointer: array or marker} of a returned structure."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{path}/{k}"))
+        return out or {path or "/": "{}"}
+    if isinstance(value, (list, tuple)):
+        out = {f"{path}/length": np.asarray(len(value))}
+        for i, v in enumerate(value):
+            out.update(_flatten(v, f"{path}/{i}"))
+        return out
+    if isinstance(value, (np.ndarray, np.generic, float, int)) and not isinstance(value, bool):
+        return {path or "/": np.asarray(value)}
+    return {path or "/": f"{type(value).__name__}: {value!r}"[:80]}
+
+
+def _outcome(error):
+    """A probe that did not return: what happened, in words (never 'raised' unless something raised)."""
+    f = error.failure
+    if f.kind == "mutated":
+        return f"mutated an input ({f.what.split(' mutated its input ', 1)[-1].split(',')[0]})"
+    if f.kind == "raised":
+        return f"raised {(f.call.error or {}).get('type', 'an error')}" if f.call else "raised"
+    return f.what.split(" during ")[0] if f.kind in ("exited", "killed", "timed out") else f.what
+
+
+def _minibatch_rows(function, raw_rows, probes):
+    """Mini-batches depend on the global RNG when a target seeds wrongly: classify each call as the
+    reference's batches for its seed, for the previous call's seed, or unexplained (random)."""
+    rows, previous = [], None
+    for (label, value), (_, args, _) in zip(raw_rows, probes):
+        X, Y, size, seed = args
+        if isinstance(value, str):
+            rows.append((label, value))
+            previous = seed
+            continue
+        cls = "other"
+        for name, s in (("as the reference", seed), ("the previous call's seed", previous)):
+            if s is not None and _same(value, _flatten(ref.random_mini_batches(X, Y, size, s))):
+                cls = name
+                break
+        rows.append((label, cls if cls != "other" else value))
+        previous = seed
+    # a pair of identical calls that gave different unexplained batches: random, not data
+    out = []
+    for i in range(0, len(rows), 2):
+        (la, a), (lb, b) = rows[i], rows[i + 1]
+        if isinstance(a, dict) and isinstance(b, dict) and not _same(a, b):
+            a, b = "unexplained (the global RNG is not seeded before the permutation)", "unexplained"
+        elif isinstance(a, dict) and isinstance(b, str):
+            a = "unexplained (the global RNG is not seeded before the permutation)"
+        out += [(la, a), (lb, b)]
+    return out
 
 
 def fingerprint(target, function):
-    """[(probe label, outputs dict or an error string)] of ``target``'s ``function`` on the probes."""
+    """[(probe label, {pointer: array} or a description of what happened)] of ``function`` on the probes."""
+    probes = PROBES[function]
+    probes = list(probes(target.conventions) if function == "model" else probes())
     rows = []
-    calls = Calls(target)
-    generator = PROBES[function](calls)
-    while True:
+    for label, args, kwargs in probes:
         try:
-            label, outputs = next(generator)
-        except StopIteration:
-            break
-        except ConformanceError as error:           # the target broke: that, too, is behaviour to match
-            rows.append(("error", str(error).split("] ", 1)[-1].splitlines()[0]))
-            break
-        rows.append((label, outputs))
+            value = target.call(function, *args, observe=OBSERVE.get(function, ()), **kwargs)
+        except ConformanceError as error:
+            rows.append((label, _outcome(error)))
+            continue
+        flat = _flatten(value)
+        if OBSERVE.get(function):
+            flat["shared"] = np.asarray(len(target.last.shared))
+        if function in ("model", "predict"):
+            from .conventions import parse_printed
+            costs, rates = parse_printed(target.last.stdout.splitlines())
+            flat.update({f"printed cost {i}": np.asarray(v) for i, v in costs.items()})
+            flat.update({f"printed learning rate {i}": np.asarray(v) for i, v in rates.items()})
+        rows.append((label, flat))
+    if function == "random_mini_batches":
+        rows = _minibatch_rows(function, rows, probes)
     return rows
 
 
+def _same(a, b):
+    return _difference(a, b) is None
+
+
 def _difference(a, b):
-    """None if the two outputs match, else (key, description) of the first difference."""
+    """None if two probe rows match, else (key, description) of the first difference (yours = a)."""
     if isinstance(a, str) or isinstance(b, str):
-        return None if (isinstance(a, str) and isinstance(b, str)) else ("", "one of them raised")
+        if isinstance(a, str) and isinstance(b, str):
+            return None if a.split(" (")[0] == b.split(" (")[0] else ("", f"yours {a} where the other {b}")
+        return ("", f"yours {a}" + (" where the reference returned" if isinstance(b, dict) else "") if isinstance(a, str)
+                else f"yours returned where the reference {b}")
     for key in sorted(set(a) | set(b)):
         if key not in a or key not in b:
-            return key, "missing on one side"
-        x, y = np.asarray(a[key]), np.asarray(b[key])
-        if x.shape != y.shape:
-            return key, f"shape {x.shape} vs {y.shape}"
-        x64, y64 = x.astype(np.float64), y.astype(np.float64)
-        scale = max(float(np.max(np.abs(np.nan_to_num(y64)), initial=0.0)), 1e-300)
-        with np.errstate(invalid="ignore"):
-            close = np.isclose(x64, y64, rtol=RTOL, atol=RTOL * scale, equal_nan=True)
-        if not np.all(close):
-            i = np.unravel_index(np.argmin(close), close.shape)
-            return key, f"yours {x64[i].item()!r} vs {y64[i].item()!r} at {tuple(int(k) for k in i)}"
+            return key, f"{'missing from yours' if key not in a else 'yours has it, the other does not'}"
+        x, y = a[key], b[key]
+        if isinstance(x, str) or isinstance(y, str):
+            if x != y:
+                return key, f"yours {x} vs {y}"
+            continue
+        if x.dtype.kind == "f" and y.dtype.kind == "f" and x.dtype != y.dtype:
+            return key, f"yours is {x.dtype.name} where the other is {y.dtype.name}"
+        scale = float(np.max(np.abs(np.nan_to_num(y.astype(np.float64))), initial=0.0))
+        d = difference(x, y, RTOL, scale)
+        if d is not None:
+            return key, d.text.replace("expected", "the other")
     return None
 
 
@@ -222,64 +295,76 @@ def _max_abs(rows_a, rows_b):
     worst = 0.0
     for (_, a), (_, b) in zip(rows_a, rows_b):
         if isinstance(a, dict) and isinstance(b, dict):
-            for k in a:
+            for k in set(a) & set(b):
+                if isinstance(a[k], str) or isinstance(b[k], str) or np.shape(a[k]) != np.shape(b[k]):
+                    continue
                 with np.errstate(invalid="ignore"):
-                    d = np.nan_to_num(np.abs(np.asarray(a[k], dtype=float) - np.asarray(b[k], dtype=float)))
+                    d = np.nan_to_num(np.abs(a[k].astype(float) - b[k].astype(float)))
                 worst = max(worst, float(np.max(d, initial=0.0)))
     return worst
 
 
-def candidates(function):
-    """(name, description, Target) for the reference under both profiles and each catalog entry of ``function``."""
-    out = [(f"profile '{p}'", f"the reference under profile {p!r}", Target(ref, "reference", p))
-           for p in ("seed", "course")]
-    from .target import load_target
-    out += [(entry.name, entry.mistake, load_target(f"catalog:{entry.name}"))
-            for entry in CATALOG.values() if entry.function == function]
-    return out
+_CANDIDATES = {}
+
+
+def candidates(function, conventions):
+    """[(id, description, fingerprint)] of the reference under the conventions, under each other value of
+    every axis, and of each catalog entry of ``function`` (cached per function and conventions)."""
+    from .gateway import Target
+    key = (function, conventions)
+    if key in _CANDIDATES:
+        return _CANDIDATES[key]
+    from reference.editions import conventions_module
+    out = [("reference", "the reference", conventions_module(conventions))]
+    for axis in AXES.values():
+        for value in axis.values:
+            if value != getattr(conventions, axis.name):
+                out.append((f"convention:{axis.name}={value}", f"the reference with {axis.question} "
+                            f"{axis.meaning[value]} ({axis.name} = {value})",
+                            conventions_module(conventions.with_(**{axis.name: value}))))
+    out += [(entry.name, entry.mistake, module_for(entry.name, conventions)) for entry in CATALOG.values()
+            if entry.function == function and entry.applies(conventions)]
+    rows = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")           # the candidates' own floating-point warnings are expected
+        for identifier, description, module in out:
+            if not callable(getattr(module, function, None)):
+                continue
+            candidate = Target.local(f"candidate:{identifier}", module=module)
+            candidate.conventions = conventions
+            rows.append((identifier, description, fingerprint(candidate, function)))
+    _CANDIDATES[key] = rows
+    return rows
 
 
 def diagnose(target, function):
-    """A one-paragraph diagnosis of ``target``'s ``function``; None if it behaves like the profile's reference."""
+    """(text, identifier) naming what ``target``'s ``function`` behaves like; None if it behaves like the
+    reference under its judged conventions (or the function has no probes)."""
     if function not in PROBES or not target.has(function):
         return None
-    try:
-        yours = fingerprint(target, function)
-    except MissingFunction:
-        return None
-    matches, profile_rows = [], None
-    for name, description, candidate in candidates(function):
-        try:
-            theirs = fingerprint(candidate, function)
-        except MissingFunction:
-            continue
-        if name == f"profile '{target.profile}'":
-            profile_rows = theirs
-        if len(theirs) == len(yours) and all(_difference(a, b) is None for (_, a), (_, b) in zip(yours, theirs)):
-            matches.append((name, description, _max_abs(yours, theirs)))
+    target.restart()
+    yours = fingerprint(target, function)
     n = len(yours)
-    if any(name == f"profile '{target.profile}'" for name, _, _ in matches):
+    rows = candidates(function, target.conventions)
+    matches = [(i, d, _max_abs(yours, theirs)) for i, d, theirs in rows
+               if len(theirs) == n and all(_same(a, b) for (_, a), (_, b) in zip(yours, theirs))]
+    if any(i == "reference" for i, _, _ in matches):
         return None
-    profiles = [name.split("'")[1] for name, _, _ in matches if name.startswith("profile ")]
-    entries = [m for m in matches if not m[0].startswith("profile ")]
-    if entries or profiles:
-        if entries:
-            described = "; or ".join(f"'{name}' ({description}; max abs diff {diff:.3g} on {n} probes)"
-                                     for name, description, diff in entries)
-            text = f"{function} behaves like {described}"
-            if profiles:
-                text += f", which is the reference under profile '{profiles[0]}'"
-        else:
-            text = f"{function} behaves like the reference under profile '{profiles[0]}' ({n} probes)"
-        if profiles:
-            placement = "inside" if target.profile == "seed" else "outside"
-            text += (f". Profile '{target.profile}' expects epsilon {placement} the root; "
-                     f"`--profile {profiles[0]}` checks against that convention")
-        return text + "."
-    for (label, a), (_, b) in zip(yours, profile_rows or []):
+    entries = [m for m in matches if not m[0].startswith("convention:")]
+    conventions = [m for m in matches if m[0].startswith("convention:")]
+    if entries:
+        described = "; or ".join(f"'{i}' ({d}; max abs diff {diff:.3g} on {n} probes)" for i, d, diff in entries)
+        return f"{function} behaves like {described}.", entries[0][0]
+    if conventions:
+        i, d, _ = conventions[0]
+        return (f"{function} behaves like {d}, a convention the profile judged here ({target.profile}) does not "
+                f"allow; see the convention clause's failure for the profile to use.", i)
+    reference_rows = next(theirs for i, _, theirs in rows if i == "reference")
+    for (label, a), (_, b) in zip(yours, reference_rows):
         diff = _difference(a, b)
         if diff is not None:
             key, description = diff
-            return (f"{function} matches no known variant on {n} probes; first divergence from the reference "
-                    f"(profile '{target.profile}') at probe '{label}', key '{key}': {description}.")
-    return f"{function} matches no known variant (it behaves like the reference on the {n} probes)."
+            where = f", key '{key}'" if key else ""
+            return (f"{function} matches no known variant on {n} probes; first divergence from the reference at "
+                    f"probe '{label}'{where}: {description}.", "unknown")
+    return f"{function} matches no known variant (it behaves like the reference on the {n} probes).", "unknown"

@@ -1,67 +1,82 @@
-"""The pytest plugin (registered through the ``pytest11`` entry point).
+"""The pytest plugin (registered through the ``pytest11`` entry point). Inert unless asked.
 
-Options: ``--impl TARGET`` (or ``$OPTORACLE_IMPL``; default ``reference``) and
-``--profile seed|course`` (or ``$OPTORACLE_PROFILE``; default ``seed``). The
-Hypothesis profile comes from ``--hypothesis-profile`` or ``$HYPOTHESIS_PROFILE``
-(default ``ci``). Run the conformance suite from any folder with::
+A pytest run that does not select optoracle's checks (no ``--impl``, no ``$OPTORACLE_IMPL``, no
+``--pyargs properties``) imports nothing from optoracle but this module, changes no Hypothesis
+setting and adds no header. Selected, it runs the conformance suite against the target::
 
-    pytest --pyargs properties --impl=path/to/your_solution.py --profile course
+    pytest --pyargs properties --impl=path/to/your_solution.py [--profile 2021] [--examples dev]
+
+Options (and their environment variables): ``--impl`` (``OPTORACLE_IMPL``), ``--impl-cmd``
+(``OPTORACLE_CMD``, a target in another language), ``--profile`` (``OPTORACLE_PROFILE``, default
+auto), ``--examples`` (``OPTORACLE_EXAMPLES``, default ci).
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from . import hypothesis_profiles
-from .target import PROFILES, default_profile, default_spec, load_target
+PROFILES = ("auto", "seed", "course", "2019", "2021")       # reference.conventions.EDITIONS, plus auto
+EXAMPLES = ("ci", "dev", "thorough", "mutation")           # properties.settings.BUDGETS
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("optoracle", "optoracle conformance suite")
     group.addoption("--impl", default=None, metavar="TARGET",
-                    help="implementation under test: 'reference', a module name or a .py path "
-                         "(default: $OPTORACLE_IMPL or reference)")
-    group.addoption("--profile", default=None, choices=list(PROFILES),
-                    help="spec profile: seed (Adam epsilon inside the root, default) or course (outside); "
-                         "default: $OPTORACLE_PROFILE or seed")
+                    help="implementation under test: a .py path, a module name, reference[@EDITION] "
+                         "(default: $OPTORACLE_IMPL)")
+    group.addoption("--impl-cmd", default=None, metavar="COMMAND",
+                    help="a target in any language: a command speaking optoracle's protocol (default: $OPTORACLE_CMD)")
+    group.addoption("--profile", default=None, metavar="PROFILE",
+                    help=f"auto (default) or an edition: {', '.join(PROFILES[1:])} (default: $OPTORACLE_PROFILE)")
+    group.addoption("--examples", default=None, metavar="BUDGET",
+                    help=f"examples per check: {', '.join(EXAMPLES)} (default: $OPTORACLE_EXAMPLES or ci)")
 
 
-def _hypothesis_profile_name(config):
-    try:
-        return config.getoption("hypothesis_profile") or hypothesis_profiles.selected()
-    except ValueError:
-        return hypothesis_profiles.selected()
+def _selection(config):
+    impl = config.getoption("impl") or os.environ.get("OPTORACLE_IMPL")
+    command = config.getoption("impl_cmd") or os.environ.get("OPTORACLE_CMD")
+    return impl, command
+
+
+def _selected(config):
+    impl, command = _selection(config)
+    return bool(impl or command) or "properties" in (config.getoption("pyargs", False) and config.args or [])
 
 
 def pytest_configure(config):
-    config._optoracle_spec = config.getoption("impl") or default_spec()
-    config._optoracle_profile = config.getoption("profile") or default_profile()
-    if config._optoracle_profile not in PROFILES:
-        raise pytest.UsageError(f"unknown optoracle profile {config._optoracle_profile!r}: "
-                                f"expected one of {', '.join(PROFILES)}")
-    config._optoracle_hypothesis = hypothesis_profiles.load(_hypothesis_profile_name(config))
+    if not _selected(config):
+        return
+    profile = config.getoption("profile") or os.environ.get("OPTORACLE_PROFILE") or "auto"
+    if profile not in PROFILES:
+        raise pytest.UsageError(f"optoracle: unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
+    examples = config.getoption("examples") or os.environ.get("OPTORACLE_EXAMPLES") or "ci"
+    if examples not in EXAMPLES:
+        raise pytest.UsageError(f"optoracle: unknown examples budget {examples!r}; budgets: {', '.join(EXAMPLES)}")
+    impl, command = _selection(config)
+    config._optoracle = {"impl": impl, "command": command, "profile": profile, "examples": examples}
 
 
 def pytest_report_header(config):
-    spec = config._optoracle_spec
-    try:
-        target = load_target(spec, config._optoracle_profile)
-        where = target.file
-    except Exception as error:  # the header must not hide the real error; the impl fixture reports it
-        where = f"cannot be loaded: {type(error).__name__}: {error}"
-    from hypothesis import settings
-    current = settings()
-    seed = "derandomized" if current.derandomize else "random (use --hypothesis-seed to fix)"
-    return [f"optoracle: target {spec} ({where})",
-            f"optoracle: profile {config._optoracle_profile} (Adam epsilon "
-            f"{PROFILES[config._optoracle_profile]} the root); hypothesis profile "
-            f"{config._optoracle_hypothesis}, {current.max_examples} examples, seed {seed}"]
+    selection = getattr(config, "_optoracle", None)
+    if selection is None:
+        return None
+    target = selection["command"] or selection["impl"] or "(none: pass --impl or set OPTORACLE_IMPL)"
+    return [f"optoracle: target {target}; profile {selection['profile']}; examples {selection['examples']}"]
 
 
 @pytest.fixture(scope="session")
-def impl(pytestconfig):
-    """The implementation under test, as a :class:`properties.target.Target`."""
+def optoracle_target(pytestconfig):
+    """The implementation under test, started once per session (a child process)."""
+    selection = getattr(pytestconfig, "_optoracle", None)
+    if selection is None or not (selection["impl"] or selection["command"]):
+        pytest.skip("optoracle: no target selected (pass --impl=TARGET or set OPTORACLE_IMPL)")
+    from properties.failures import LoadError
+    from properties.runner import open_target
     try:
-        return load_target(pytestconfig._optoracle_spec, pytestconfig._optoracle_profile)
-    except Exception as error:
-        pytest.fail(f"optoracle: cannot load target {pytestconfig._optoracle_spec!r}: "
-                    f"{type(error).__name__}: {error}", pytrace=False)
+        target = open_target(selection["impl"], command=selection["command"], profile=selection["profile"])
+    except LoadError as error:
+        pytest.fail(f"optoracle: cannot load target {selection['command'] or selection['impl']!r}: {error}",
+                    pytrace=False)
+    yield target
+    target.close()

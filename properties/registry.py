@@ -1,39 +1,68 @@
-"""The registry of conformance checks: each ``check_*`` function with its SPEC clauses.
+"""The registry of conformance checks.
 
-A check is a plain function ``check_<name>(impl)`` taking a :class:`properties.target.Target`;
-it returns None when the target conforms and raises ``ConformanceError`` otherwise.
-The pytest layer (``properties/test_conformance.py``) and ``optoracle check`` both walk
-``CHECKS`` in order.
+A check is a plain function ``check_<what_it_verifies>(target)`` taking a
+:class:`properties.gateway.Target`; it returns None when the target conforms and raises
+``ConformanceError`` otherwise. ``@verifies(clause, ..., calls=(...))`` registers it with the
+SPEC clauses it verifies (validated against SPEC.md at import) and the target functions it
+calls (a missing one skips the check). ``checks()`` lists every check in SPEC order.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+
+from . import spec
+
+CHECK_MODULES = ("minibatch", "network", "updates", "adam", "trajectory", "symbolic", "model", "interface",
+                 "golden")
 
 
 @dataclass(frozen=True)
-class CheckInfo:
+class Check:
     name: str
     func: object
-    clauses: tuple
-    needs: tuple           # target functions the check calls; a missing one skips the check
+    clauses: tuple          # Clause objects; the first is the one its failures default to
+    calls: tuple            # target functions it needs
     doc: str
+    sequence: int           # registration order, for ties within a clause
 
     @property
     def clause(self):
         return self.clauses[0]
 
+    @property
+    def level(self):
+        return self.clause.level
 
-CHECKS: dict[str, CheckInfo] = {}
+    def __call__(self, target):
+        return self.func(target)
 
 
-def check(*clauses, needs):
+_REGISTERED: dict[str, Check] = {}
+
+
+def verifies(*clause_ids, calls=()):
+    """Register a check of ``clause_ids`` (SPEC.md ids) that calls the target functions ``calls``."""
+    resolved = tuple(spec.clause(c) for c in clause_ids)     # raises UnknownClause at import
+
     def register(func):
-        doc = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else func.__name__
-        CHECKS[func.__name__] = CheckInfo(func.__name__, func, tuple(clauses), tuple(needs), doc)
-        func.clauses = tuple(clauses)
+        if not func.__name__.startswith("check_"):
+            raise ValueError(f"a check's name starts with check_: {func.__name__}")
+        doc = (func.__doc__ or func.__name__).strip().splitlines()[0]
+        _REGISTERED[func.__name__] = Check(func.__name__, func, resolved, tuple(calls), doc, len(_REGISTERED))
         return func
     return register
 
 
-def missing_needs(info, target):
-    return [n for n in info.needs if not target.has(n)]
+def checks():
+    """{name: Check} of every check, in SPEC order (clause order, then registration order)."""
+    for module in CHECK_MODULES:
+        importlib.import_module(f"properties.checks.{module}")
+    ordered = sorted(_REGISTERED.values(), key=lambda c: (c.clause.order, c.sequence))
+    return {c.name: c for c in ordered}
+
+
+def __getattr__(name):
+    if name == "CHECKS":
+        return checks()
+    raise AttributeError(name)

@@ -1,260 +1,209 @@
-"""Running the checks outside pytest: ``optoracle check TARGET``.
+"""Running the checks: ``open_target`` starts and judges a target, ``run_check`` runs one check (the
+pytest layer and ``optoracle check`` alike), ``run_suite`` runs them all in SPEC order.
 
-``run_check`` is the one place a check is executed, by this runner and by the
-pytest layer alike: it turns every outcome into a :class:`CheckResult`.
+Every outcome becomes a :class:`CheckResult`: passed, failed (with a structured Failure, its
+reproduction and its diagnosis) or skipped (with the reason).
 """
 from __future__ import annotations
 
-import json
-import sys
 import time
-import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
+import traceback
+from dataclasses import dataclass, field
 
 from hypothesis import reporting
 
-from . import hypothesis_profiles
-from .diagnosis import diagnose
-from .registry import CHECKS, missing_needs
-from .target import PROFILES, ConformanceError, MissingFunction, load_target
+from . import conventions, repro, settings
+from .failures import ConformanceError, Failure, LoadError, MissingFunction
+from .gateway import Target
+from .registry import checks
 
-_SHRINK_CUT = "WARNING: Hypothesis has spent more than five minutes working to shrink"
+
+def open_target(source=None, *, command=None, profile="auto", call_timeout=None, import_timeout=None,
+                memory_mb=None, local=False):
+    """Start the target (a child process speaking the protocol), then determine its conventions and
+    the ones it is judged by under ``profile``. Raises LoadError if it cannot be loaded at all."""
+    if profile not in conventions.PROFILES:
+        raise LoadError(f"unknown profile {profile!r}; profiles: {', '.join(conventions.PROFILES)}")
+    if local:
+        target = Target.local(source)
+    else:
+        target = Target(source, command=command, call_timeout=call_timeout, import_timeout=import_timeout,
+                        memory_mb=memory_mb)
+    if not target.functions:
+        target.close()
+        from .gateway import COURSE_FUNCTIONS
+        raise LoadError(f"defines none of the course functions ({', '.join(COURSE_FUNCTIONS[:6])}, ...)")
+    target.profile = profile
+    target.detected, target.undetermined = conventions.detect(target)
+    target.conventions = conventions.judged(profile, target.detected)
+    return target
 
 
 @dataclass
 class CheckResult:
     name: str
-    clauses: list
+    clauses: list                   # the clause ids the check verifies
     status: str                     # "passed" | "failed" | "skipped"
     clause: str                     # the clause a failure violates (the check's first clause otherwise)
-    message: str = ""
-    diagnosis: str | None = None
+    level: str = "MUST"             # the level of ``clause``: a failed SHOULD clause is an advisory
+    failure: Failure | None = None
+    reason: str = ""                # why a check was skipped
     seconds: float = 0.0
+    functions: tuple = ()           # the target functions the check calls
 
     @property
-    def first_line(self):
-        """The failure's first line, without the ``[clause]`` prefix."""
-        line = self.message.strip().splitlines()[0] if self.message.strip() else ""
-        return line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+    def advisory(self):
+        return self.status == "failed" and self.level == "SHOULD"
+
+    @property
+    def headline(self):
+        return self.failure.what if self.failure else self.reason
 
 
-def _quiet_reporter(previous):
-    """Drop Hypothesis' note about our own shrinking bound (see hypothesis_profiles.SHRINK_SECONDS)."""
-    def report(value):
-        if isinstance(value, str) and value.startswith(_SHRINK_CUT):
-            return
-        previous(value)
-    return report
+def _quiet(value):
+    """Hypothesis's own reports (falsifying examples, notes) are replaced by our reproduction."""
 
 
-def diagnoses(info, target):
-    """Diagnosis lines for the functions ``info`` calls (cached on the target: probes run once per function)."""
-    cache = target.diagnoses
-    functions = info.needs or ("update_parameters_with_gd", "update_parameters_with_momentum",
-                               "update_parameters_with_adam")
-    lines = []
-    for function in functions:
-        if function not in cache:
-            try:
-                cache[function] = diagnose(target, function)
-            except Exception as error:  # noqa: BLE001 - a diagnosis must never hide the failure it explains
-                cache[function] = f"{function}: no diagnosis ({type(error).__name__}: {error})"
-        if cache[function]:
-            lines.append(cache[function])
-    return "\n".join(lines) or None
-
-
-def _with_diagnosis(result, info, target):
-    """A failed check gets the diagnosis of the functions it calls (in its message too)."""
-    if result.status == "failed":
-        general = diagnoses(info, target)
-        if general:
-            result.diagnosis = general
-            lines = "".join(f"\n  Diagnosis: {line}" for line in general.splitlines())
-            head, marker, snippet = result.message.partition("\n  Reproduce with:")
-            result.message = head + lines + marker + snippet       # the snippet stays last, runnable
-    return result
-
-
-def run_check(info, target):
-    return _with_diagnosis(_run_check(info, target), info, target)
-
-
-def _run_check(info, target):
-    missing = missing_needs(info, target)
+def run_check(check, target, diagnose=True):
+    """Run one check; a failure gets its clause, its reproduction and (``diagnose``) its diagnosis."""
+    from .spec import clause as spec_clause
+    ids = [c.id for c in check.clauses]
+    missing = [f for f in check.calls if not target.has(f)]
     if missing:
-        return CheckResult(info.name, list(info.clauses), "skipped", info.clause,
-                           f"target has no {', '.join(repr(m) for m in missing)}")
+        return CheckResult(check.name, ids, "skipped", check.clause.id, check.level,
+                           reason=f"the target has no {', '.join(missing)}", functions=check.calls)
     start = time.perf_counter()
     try:
-        with reporting.with_reporter(_quiet_reporter(reporting.current_reporter())):
-            info.func(target)
-    except ConformanceError as error:
-        return CheckResult(info.name, list(info.clauses), "failed", error.clause, str(error),
-                           error.diagnosis, time.perf_counter() - start)
+        with reporting.with_reporter(_quiet):
+            check(target)
     except MissingFunction as error:
-        return CheckResult(info.name, list(info.clauses), "skipped", info.clause, str(error),
-                           seconds=time.perf_counter() - start)
-    except BaseException as error:  # noqa: BLE001 - a broken target must never break the run
-        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        return CheckResult(check.name, ids, "skipped", check.clause.id, check.level, reason=str(error),
+                           seconds=time.perf_counter() - start, functions=check.calls)
+    except BaseException as error:  # noqa: BLE001 - nothing a target does may stop the run
+        if isinstance(error, KeyboardInterrupt):
             raise
-        inner = _first_conformance_error(error)
-        if inner is not None:
-            return CheckResult(info.name, list(info.clauses), "failed", inner.clause, str(inner), inner.diagnosis,
-                               time.perf_counter() - start)
-        return CheckResult(info.name, list(info.clauses), "failed", info.clause,
-                           f"[{info.clause}] {type(error).__name__}: {error}", None, time.perf_counter() - start)
-    return CheckResult(info.name, list(info.clauses), "passed", info.clause, seconds=time.perf_counter() - start)
+        failure = _failure_of(error)
+        failure.clause = failure.clause or check.clause.id
+        try:
+            failure.repro = repro.build(target, failure)
+        except Exception as problem:  # noqa: BLE001 - a reproduction must never hide the failure
+            failure.repro = f"# no reproduction: {type(problem).__name__}: {problem}"
+        result = CheckResult(check.name, ids, "failed", failure.clause, spec_clause(failure.clause).level, failure,
+                             seconds=time.perf_counter() - start, functions=check.calls)
+        if diagnose:
+            attach_diagnosis(result, target)
+        return result
+    return CheckResult(check.name, ids, "passed", check.clause.id, check.level, seconds=time.perf_counter() - start,
+                       functions=check.calls)
+
+
+def _failure_of(error):
+    """The Failure inside ``error`` (Hypothesis wraps non-reproducible failures in groups); anything
+    else is a bug in optoracle, reported as such with its traceback."""
+    found = _first_conformance_error(error)
+    if found is not None:
+        return found.failure
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    return Failure(None, f"optoracle itself failed ({type(error).__name__}: {error}); this is a bug in optoracle, "
+                         "not in your code: please report it with this message", kind="internal",
+                   details=["".join(lines)[-3000:]])
 
 
 def _first_conformance_error(error):
-    """Hypothesis wraps non-reproducible failures (FlakyFailure, ExceptionGroup): dig out ours."""
     if isinstance(error, ConformanceError):
         return error
-    for sub in getattr(error, "exceptions", ()) or ():
-        found = _first_conformance_error(sub)
-        if found is not None:
-            return found
+    for sub in list(getattr(error, "exceptions", ()) or ()) + [error.__cause__, error.__context__]:
+        if sub is not None and sub is not error:
+            found = _first_conformance_error(sub)
+            if found is not None:
+                return found
     return None
+
+
+def attach_diagnosis(result, target):
+    """The diagnosis of the functions a failed check calls (cached on the target: probes run once each)."""
+    from .diagnosis import diagnose
+    failure = result.failure
+    if failure.diagnosis or failure.kind in ("internal", "fixture"):
+        return
+    cache = target.__dict__.setdefault("diagnoses", {})
+    function = failure.call.function if failure.call is not None else None
+    for name in ([function] if function else []) + [f for f in result.functions if f != function]:
+        if name not in cache:
+            try:
+                cache[name] = diagnose(target, name)
+            except Exception as error:  # noqa: BLE001 - a diagnosis must never hide the failure it explains
+                cache[name] = (f"{name}: no diagnosis ({type(error).__name__}: {error})", None)
+        text, identifier = cache[name] or (None, None)
+        if text:
+            failure.diagnosis, failure.diagnosis_id = text, identifier
+            return
 
 
 @dataclass
 class Report:
     target: str
-    target_file: str | None
+    target_info: dict
     profile: str
-    hypothesis_profile: str
+    examples: str
+    detected: object
+    conventions: object
+    undetermined: dict
+    notes: list
     results: list = field(default_factory=list)
     seconds: float = 0.0
+    strict: bool = False
+    load_output: tuple = ("", "")
 
     @property
     def failed(self):
-        return [r for r in self.results if r.status == "failed"]
+        return [r for r in self.results if r.status == "failed" and not r.advisory]
 
-    def by_clause(self):
-        """clause -> {"passed": n, "failed": n, "skipped": n, "first_failure": str|None}, in first-seen order.
+    @property
+    def advisories(self):
+        return [r for r in self.results if r.advisory]
 
-        A passed or skipped check counts for every clause it is tagged with; a failed
-        one for the clause its failure names.
-        """
-        table = {}
-        for r in self.results:                  # every clause a check is tagged with gets a row
-            for clause in r.clauses:
-                table.setdefault(clause, {"passed": 0, "failed": 0, "skipped": 0, "first_failure": None})
-        for r in self.results:
-            for clause in (r.clauses if r.status != "failed" else [r.clause]):
-                row = table.setdefault(clause, {"passed": 0, "failed": 0, "skipped": 0, "first_failure": None})
-                row[r.status] += 1
-                if r.status == "failed" and row["first_failure"] is None:
-                    row["first_failure"] = r.first_line
-        return table
+    @property
+    def conforms(self):
+        return not self.failed and not (self.strict and self.advisories)
 
-    def diagnosis_lines(self):
-        return sorted({line for r in self.failed if r.diagnosis for line in r.diagnosis.splitlines()})
-
-    def failing_clauses(self):
-        return {c for c, row in self.by_clause().items() if row["failed"]}
-
-    def to_json(self):
-        return {"target": self.target, "target_file": self.target_file, "profile": self.profile,
-                "hypothesis_profile": self.hypothesis_profile, "seconds": round(self.seconds, 3),
-                "passed": all(r.status != "failed" for r in self.results),
-                "diagnosis": self.diagnosis_lines(),
-                "clauses": self.by_clause(), "checks": [asdict(r) for r in self.results]}
+    def count(self, status):
+        return sum(r.status == status for r in self.results)
 
 
-def run_suite(spec="reference", profile="seed", hypothesis_profile=None, names=None, target=None, clauses=None):
-    """Run the checks (``names``, or those tagged with a clause starting with one of ``clauses``; default all)."""
-    hp = hypothesis_profiles.load(hypothesis_profile)
-    target = target or load_target(spec, profile)
-    report = Report(target.name, target.file, target.profile, hp)
+def select(names=None, clauses=None):
+    """The checks to run: by name, or verifying (or failing) a clause among ``clauses`` (ids)."""
+    out = []
+    for check in checks().values():
+        if names is not None and check.name not in names:
+            continue
+        if clauses is not None and not set(c.id for c in check.clauses) & set(clauses):
+            continue
+        out.append(check)
+    return out
+
+
+def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=None, clauses=None, command=None,
+              strict=False, local=False, progress=None):
+    """Run the selected checks (default all) against a target; returns a Report. The target is closed
+    afterwards when this function opened it."""
+    own = target is None
     start = time.perf_counter()
-    for info in CHECKS.values():
-        if names is not None and info.name not in names:
-            continue
-        if clauses and not any(c.startswith(prefix) for c in info.clauses for prefix in clauses):
-            continue
-        report.results.append(run_check(info, target))
+    if own:
+        target = open_target(source, command=command, profile=profile, local=local)
+    try:
+        report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
+                        target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
+                        load_output=target.load_output)
+        with settings.use(examples):
+            for check in select(names, clauses):
+                result = run_check(check, target)
+                report.results.append(result)
+                if progress:
+                    progress(result)
+        report.notes = sorted(target.notes)
+    finally:
+        if own:
+            target.close()
     report.seconds = time.perf_counter() - start
     return report
-
-
-# ------------------------------------------------------------------------- output
-def header(report):
-    placement = PROFILES[report.profile]
-    return (f"optoracle check: target {report.target} ({report.target_file}), profile {report.profile} "
-            f"(Adam epsilon {placement} the root), hypothesis profile {report.hypothesis_profile}")
-
-
-def format_summary(report, full=True):
-    lines = [header(report), ""]
-    table = report.by_clause()
-    width = max(len(c) for c in table) if table else 10
-    lines.append(f"{'clause':<{width}}  pass  fail  skip  first failure")
-    for clause, row in table.items():
-        first = (row["first_failure"] or "")[:110]
-        lines.append(f"{clause:<{width}}  {row['passed']:>4}  {row['failed']:>4}  {row['skipped']:>4}  {first}")
-    n = {s: sum(r.status == s for r in report.results) for s in ("passed", "failed", "skipped")}
-    if full and report.failed:
-        lines += ["", "Failures", "========"]
-        for r in report.failed:
-            lines += ["", f"--- {r.name} [{r.clause}]", r.message]
-    skipped = [r for r in report.results if r.status == "skipped"]
-    if skipped:
-        missing = sorted({name.strip("'") for r in skipped if r.message.startswith("target has no ")
-                          for name in r.message[len("target has no "):].split(", ")})
-        other = sorted({r.message for r in skipped if not r.message.startswith("target has no ")})
-        lines += ["", f"Skipped {len(skipped)} checks" + (f": the target has no {', '.join(missing)}" if missing
-                                                          else "") + "".join(f"; {m}" for m in other)]
-    if report.diagnosis_lines():
-        lines += ["", "Diagnosis:"] + [f"  {d}" for d in report.diagnosis_lines()]
-    lines += ["", f"{n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped in {report.seconds:.1f}s"]
-    return "\n".join(lines)
-
-
-def write_junit(report, path):
-    suite = ET.Element("testsuite", name=f"optoracle[{report.target}, {report.profile}]",
-                       tests=str(len(report.results)), failures=str(len(report.failed)),
-                       skipped=str(sum(r.status == "skipped" for r in report.results)),
-                       time=f"{report.seconds:.3f}")
-    for r in report.results:
-        case = ET.SubElement(suite, "testcase", classname=r.clauses[0], name=r.name, time=f"{r.seconds:.3f}")
-        if r.status == "failed":
-            ET.SubElement(case, "failure", message=r.first_line, type=r.clause).text = r.message
-        elif r.status == "skipped":
-            ET.SubElement(case, "skipped", message=r.message)
-    root = ET.Element("testsuites")
-    root.append(suite)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-
-
-def main(args):
-    try:
-        report = run_suite(args.target, args.profile, args.hypothesis_profile, clauses=args.clause)
-    except (ImportError, FileNotFoundError, SyntaxError, ValueError) as error:
-        print(f"optoracle check: cannot load target {args.target!r}: {type(error).__name__}: {error}",
-              file=sys.stderr)
-        return 2
-    print(format_summary(report, full=not args.quiet))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report.to_json(), f, indent=2)
-    if args.junitxml:
-        write_junit(report, args.junitxml)
-    return 1 if report.failed else 0
-
-
-def add_parser(subparsers):
-    p = subparsers.add_parser("check", help="check an implementation against the spec, clause by clause")
-    p.add_argument("target", nargs="?", default="reference",
-                   help="'reference', an importable module name, or a path to a .py file")
-    p.add_argument("--profile", choices=list(PROFILES), default="seed",
-                   help="spec profile: seed = Adam's epsilon inside the root (default), course = outside")
-    p.add_argument("--hypothesis-profile", choices=list(hypothesis_profiles.PROFILES), default=None,
-                   help="default: $HYPOTHESIS_PROFILE or ci")
-    p.add_argument("--clause", action="append", metavar="PREFIX",
-                   help="only checks of clauses starting with PREFIX (e.g. adam, minibatch.seed); repeatable")
-    p.add_argument("--json", metavar="FILE", help="write a machine-readable report")
-    p.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
-    p.add_argument("-q", "--quiet", action="store_true", help="summary table only, no failure details")
-    p.set_defaults(func=main)

@@ -1,45 +1,57 @@
-"""Hypothesis strategies for the conformance checks (imported as ``hh``).
+"""Every Hypothesis strategy of the checks, in one module (imported as ``hh``).
 
-What they draw (meta-tested in tests/test_strategies.py):
-  * layer lists with 1 to 5 layers, each 1 to 8 units wide;
-  * parameters with entries in [-10, 10];
-  * gradients whose entries are exactly 0 or have magnitude in [1e-12, 1e3]
-    (never subnormal: see SPEC.md "Tolerances");
+What they draw is documented in SPEC.md ("Input domain of the checks") and meta-tested in
+tests/test_strategies.py, range by range:
+
+  * layer lists with L from 1 to 12 layers (two-digit keys), each 1 to 8 units wide;
+  * parameters with entries in [-10, 10], exact zeros among them;
+  * gradients whose entries are exactly 0 or have magnitude in [1e-12, 1e3] (never subnormal);
   * dtype float64 or float32 for a whole problem;
+  * Adam's t log-uniform from 1 to 1e7, with the boundaries;
   * data with m from 1 to 300 columns and mini-batch sizes from 1 to m + 10.
+
+Arrays are filled by numpy from a drawn seed and a drawn *style* (magnitude range, share of
+zeros), not element by element: drawing stays cheap (the checks draw tens of thousands of
+arrays), and shrinking still reaches the smallest shapes and the simplest styles, which is what
+keeps a reproduction short.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as nps
 
-MAX_LAYERS = 5
+MAX_LAYERS = 12
 MAX_WIDTH = 8
 MAX_M = 300
 MIN_GRAD, MAX_GRAD = 1e-12, 1e3
+MAX_T = 10 ** 7
 DTYPES = st.sampled_from([np.float64, np.float32])
 
-# Magnitudes on a log grid (4 per decade) from 1e-12 to 1e3, both signs, and exact zeros. A
-# sampled_from strategy lets hypothesis.extra.numpy fill arrays sparsely (a few distinct values per
-# array, the rest one fill value), which keeps drawing and shrinking fast; 0.0 comes first, so
-# failures shrink towards zero gradients.
-GRADIENT_GRID = (0.0,) + tuple(sign * 10.0 ** (e / 4) for e in range(-48, 13) for sign in (1.0, -1.0))
-GRADIENT_ELEMENTS = st.sampled_from(GRADIENT_GRID)
-PARAMETER_ELEMENTS = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
-LEARNING_RATES = st.one_of(st.just(0.0), st.just(0.0007), st.floats(1e-6, 1.0))
-BETAS = st.one_of(st.just(0.0), st.just(0.9), st.floats(0.0, 0.999))
+LEARNING_RATES = st.one_of(st.just(0.0007), st.just(0.0), st.floats(1e-6, 1.0))
+BETAS = st.one_of(st.just(0.9), st.just(0.0), st.floats(0.0, 0.999))
 BETA2S = st.one_of(st.just(0.999), st.floats(0.0, 0.9999))
 EPSILONS = st.one_of(st.just(1e-8), st.floats(1e-12, 1e-4))
+ADAM_HYPER = st.tuples(LEARNING_RATES, BETAS, BETA2S, EPSILONS)
+T_BOUNDARIES = (1, 2, 999, 1000, 1001, 10 ** 4, 5 * 10 ** 4, MAX_T)
+STEPS = st.one_of(st.sampled_from(T_BOUNDARIES), st.floats(0, 7).map(lambda e: max(1, int(round(10 ** e)))))
+
+# (low, high) decades of gradient magnitudes, and the share of exact zeros; the first is where
+# shrinking goes.
+GRADIENT_STYLES = ((-1, 1), (-12, 3), (-4, 1), (-12, -9), (1, 3), (-7, -5))
+ZERO_SHARES = (0.0, 0.3, 1.0)
+
+
+DEEP = 4            # beyond this many layers, widths stay at most 3 (arrays stay small; keys get two digits)
 
 
 @st.composite
 def layer_dims(draw, min_layers=1, max_layers=MAX_LAYERS):
-    """``[n_0, n_1, ..., n_L]`` with L in [min_layers, max_layers] and widths in [1, MAX_WIDTH]."""
-    L = draw(st.integers(min_layers, max_layers), label="L")
-    return draw(st.lists(st.integers(1, MAX_WIDTH), min_size=L + 1, max_size=L + 1), label="layers_dims")
+    """``[n_0, n_1, ..., n_L]`` with L in [min_layers, max_layers] and widths in [1, MAX_WIDTH] (at most 3
+    for networks deeper than 4 layers)."""
+    L = draw(st.one_of(st.integers(min_layers, min(DEEP, max_layers)), st.integers(min_layers, max_layers)),
+             label="L")
+    widest = MAX_WIDTH if L <= DEEP else 3
+    return draw(st.lists(st.integers(1, widest), min_size=L + 1, max_size=L + 1), label="layers_dims")
 
 
 def shapes_of(layers):
@@ -51,60 +63,119 @@ def shapes_of(layers):
     return shapes
 
 
-def _split(flat, shapes, prefix, dtype):
-    """One flat vector -> a dict of arrays with the given shapes (keys prefixed, e.g. 'dW1')."""
-    out, start = {}, 0
-    for key, shape in shapes.items():
-        size = int(np.prod(shape))
-        out[prefix + key] = flat[start:start + size].reshape(shape).astype(dtype)
-        start += size
-    return out
+def fill_gradients(rng, shape, style, zeros):
+    """Entries 0 (share ``zeros``) or sign * 10**U(style) (magnitudes within [1e-12, 1e3])."""
+    low, high = style
+    values = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(low, high, size=shape)
+    return np.where(rng.random(shape) < zeros, 0.0, values)
 
 
-# One flat array per dict, split into W{l}/b{l} shapes, and cached per (layers, dtype): drawing ten
-# small arrays, or building the strategies anew on every draw, dominated the time of shrinking.
-@functools.lru_cache(maxsize=None)
-def _dict_of_arrays(layers, dtype, elements, prefix):
-    shapes = shapes_of(layers)
-    total = sum(int(np.prod(shape)) for shape in shapes.values())
-    return nps.arrays(np.float64, total, elements=elements).map(lambda flat: _split(flat, shapes, prefix, dtype))
-
-
-def parameters_for(layers, dtype):
-    """W{l}, b{l} arrays of ``dtype`` with entries in [-10, 10]."""
-    return _dict_of_arrays(tuple(layers), dtype, PARAMETER_ELEMENTS, "")
-
-
-def gradients_for(layers, dtype, elements=GRADIENT_ELEMENTS):
-    """dW{l}, db{l} arrays of ``dtype`` drawn from ``elements``."""
-    return _dict_of_arrays(tuple(layers), dtype, elements, "d")
+def fill_parameters(rng, shape, zeros):
+    values = rng.uniform(-10, 10, size=shape)
+    return np.where(rng.random(shape) < zeros, 0.0, values)
 
 
 @st.composite
-def update_problems(draw, max_steps=1, dtypes=DTYPES, gradient_elements=GRADIENT_ELEMENTS):
+def seeds(draw):
+    return np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1), label="seed"))
+
+
+@st.composite
+def parameters_for(draw, layers, dtype=np.float64):
+    """W{l}, b{l} arrays of ``dtype`` with entries in [-10, 10]."""
+    rng = draw(seeds())
+    zeros = draw(st.sampled_from((0.0, 0.2)), label="parameter zeros")
+    return {k: fill_parameters(rng, s, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
+
+
+@st.composite
+def gradients_for(draw, layers, dtype=np.float64, styles=GRADIENT_STYLES):
+    """dW{l}, db{l} arrays of ``dtype``: zeros or magnitudes from a drawn style."""
+    rng = draw(seeds())
+    style = draw(st.sampled_from(styles), label="gradient style")
+    zeros = draw(st.sampled_from(ZERO_SHARES), label="gradient zeros")
+    return {f"d{k}": fill_gradients(rng, s, style, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
+
+
+@st.composite
+def update_problems(draw, max_steps=1, dtypes=DTYPES, styles=GRADIENT_STYLES, max_layers=MAX_LAYERS):
     """A dict with ``layers``, ``dtype``, ``parameters`` and ``grads_seq`` (1 to ``max_steps`` gradient dicts)."""
-    layers = draw(layer_dims())
+    layers = draw(layer_dims(max_layers=max_layers))
     dtype = draw(dtypes, label="dtype")
     parameters = draw(parameters_for(layers, dtype), label="parameters")
     steps = draw(st.integers(1, max_steps), label="steps")
-    grads = gradients_for(layers, dtype, gradient_elements)
-    grads_seq = [draw(grads, label=f"grads_seq[{i}]") for i in range(steps)]
+    grads_seq = [draw(gradients_for(layers, dtype, styles), label=f"grads_seq[{i}]") for i in range(steps)]
     return {"layers": layers, "dtype": dtype, "parameters": parameters, "grads_seq": grads_seq}
+
+
+def consistent_s(v, extra):
+    """A second moment that could follow ``v``: s = v**2 + extra**2 >= v**2 (Cauchy-Schwarz for EMAs)."""
+    return {k: np.square(v[k]) + np.square(extra[k]) for k in v}
+
+
+@st.composite
+def adam_states(draw, max_layers=MAX_LAYERS):
+    """(problem, v, s) with v from the gradient styles and s consistent with v."""
+    problem = draw(update_problems(max_steps=3, max_layers=max_layers))
+    g, v, extra = (problem["grads_seq"] * 3)[:3]
+    return problem, v, consistent_s(v, extra)
+
+
+def _batch_sizes(m):
+    """Mini-batch sizes for m columns, the edge cases first: m % b == 0, b == m, b > m, m = 2b + 1."""
+    divisors = [b for b in range(1, m + 1) if m % b == 0]
+    edges = [b for b in (m, m + 1, m + 10, max(1, (m - 1) // 2)) if b >= 1]
+    return st.one_of(st.sampled_from(divisors), st.sampled_from(edges), st.integers(1, m + 10))
 
 
 @st.composite
 def minibatch_data(draw, max_m=MAX_M):
     """``(X, Y, mini_batch_size, seed)`` where column j carries its own id.
 
-    ``X[0, j] == j`` and ``Y[0, j] == j``, so a shuffle can be read back from
-    any batch; the other rows of X are random. m in [1, max_m], size in [1, m + 10].
+    ``X[0, j] == j`` and ``Y[0, j] == j``, so a shuffle can be read back from any batch; the
+    other rows of X are random. m in [1, max_m], size in [1, m + 10].
     """
-    m = draw(st.integers(1, max_m), label="m")
+    m = draw(st.one_of(st.integers(1, 20), st.integers(1, max_m)), label="m")
     n_x = draw(st.integers(1, 4), label="n_x")
-    size = draw(st.integers(1, m + 10), label="mini_batch_size")
-    seed = draw(st.integers(0, 2 ** 32 - 1), label="seed")
-    rest = draw(nps.arrays(np.float64, (n_x - 1, m), elements=PARAMETER_ELEMENTS), label="X_rest")
-    X = np.vstack([np.arange(m, dtype=np.float64)[None, :], rest])      # (n_x, m)
+    size = draw(_batch_sizes(m), label="mini_batch_size")
+    seed = draw(st.one_of(st.integers(0, 100), st.integers(0, 2 ** 32 - 1)), label="seed")
+    rng = draw(seeds())
+    X = np.vstack([np.arange(m, dtype=np.float64)[None, :], rng.uniform(-10, 10, size=(n_x - 1, m))])  # (n_x, m)
     y_dtype = draw(st.sampled_from([np.int64, np.float64]), label="Y_dtype")
-    Y = np.arange(m, dtype=y_dtype)[None, :]                            # (1, m)
+    Y = np.arange(m, dtype=y_dtype)[None, :]                                                        # (1, m)
     return X, Y, size, seed
+
+
+@st.composite
+def networks(draw, max_m=20):
+    """(parameters, X, Y) for a [n_0, n_1, n_2, 1] network (the course's three layers), weights and
+    biases in [-1, 1], X in [-2, 2], labels 0/1."""
+    dims = [draw(st.integers(1, 4), label="n_0"), draw(st.integers(1, 6), label="n_1"),
+            draw(st.integers(1, 4), label="n_2"), 1]
+    m = draw(st.integers(1, max_m), label="m")
+    rng = draw(seeds())
+    parameters = {k: rng.uniform(-1, 1, size=s) for k, s in shapes_of(dims).items()}
+    X = rng.uniform(-2, 2, size=(dims[0], m))                     # (n_0, m)
+    Y = rng.integers(0, 2, size=(1, m))                           # (1, m)
+    return parameters, X, Y
+
+
+@st.composite
+def model_runs(draw, m_max=40):
+    """Hyperparameters of a short ``model`` run on the first m columns of the stored moons.
+
+    Returns (m, kwargs) with optimizer, learning_rate, mini_batch_size (m % b == 0 and b > m among
+    them), beta, beta1, beta2, epsilon and num_epochs (1 to 3).
+    """
+    m = draw(st.integers(1, m_max), label="m")
+    optimizer = draw(st.sampled_from(["adam", "momentum", "gd"]), label="optimizer")
+    kwargs = {
+        "learning_rate": draw(st.one_of(st.just(0.0007), st.floats(1e-4, 0.5)), label="learning_rate"),
+        "mini_batch_size": draw(_batch_sizes(m), label="mini_batch_size"),
+        "beta": draw(st.one_of(st.just(0.9), st.floats(0.0, 0.99)), label="beta"),
+        "beta1": draw(st.one_of(st.just(0.9), st.floats(0.0, 0.99)), label="beta1"),
+        "beta2": draw(st.one_of(st.just(0.999), st.floats(0.5, 0.9999)), label="beta2"),
+        "epsilon": draw(st.one_of(st.just(1e-8), st.floats(1e-10, 1e-2)), label="epsilon"),
+        "num_epochs": draw(st.integers(1, 3), label="num_epochs"),
+    }
+    return m, optimizer, kwargs

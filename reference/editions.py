@@ -9,6 +9,7 @@ edition's conventions: an option of one implementation, never a copy.
 from __future__ import annotations
 
 import inspect
+import re
 import types
 
 import numpy as np
@@ -57,9 +58,7 @@ def course_signatures(conventions):
     texts = dict(GRADED)
     if conventions.decay == "present":
         texts.update(DECAY_SIGNATURES)
-    if conventions.num_epochs != 10000:
-        texts["model"] = texts["model"].replace("num_epochs=10000", f"num_epochs={conventions.num_epochs}")
-        texts["model"] = texts["model"].replace("num_epochs=5000", f"num_epochs={conventions.num_epochs}")
+    texts["model"] = re.sub(r"num_epochs=\d+", f"num_epochs={conventions.num_epochs}", texts["model"])
     return {name: parse_signature(text) for name, text in texts.items()}
 
 
@@ -79,7 +78,13 @@ def _with_signature(name, signature, body):
 
 def edition_module(edition):
     """A module of the reference's course functions as ``edition`` publishes them."""
-    c = complete(EDITIONS[edition])
+    return conventions_module(EDITIONS[edition], f"reference@{edition}")
+
+
+def conventions_module(conventions, name="reference"):
+    """A module of the reference's course functions under ``conventions`` (open axes: the seed text's),
+    with the course's signatures for them."""
+    c = complete(conventions)
     signatures = course_signatures(c)
     signatures.update({name: parse_signature(text) for name, text in HELPERS.items()})
 
@@ -114,8 +119,8 @@ def edition_module(edition):
         "compute_cost": lambda a3, Y: network.compute_cost(a3, Y, reduction=c.cost),
         "predict": predict,
     }
-    module = types.ModuleType(f"reference@{edition}",
-                              f"The reference as the {edition} edition publishes it (reference.editions).")
+    module = types.ModuleType(name, f"The reference under the conventions {c.describe()} (reference.editions).")
+    module.conventions = c
     for name, signature in signatures.items():
         setattr(module, name, _with_signature(name, signature, bodies[name]))
     module.load_dataset = network.load_dataset

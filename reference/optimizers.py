@@ -230,7 +230,7 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
 
     .. math::  \alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}
 
-    Symbols: alpha_0 = ``learning_rate0``. The course writes it
+    Symbols: alpha_0 = ``learning_rate0``, r = ``decay_rate``, e = ``epoch_num``. The course writes it
     ``1 / (1 + decay_rate * epoch_num) * learning_rate0``; that order differs from this one in
     the last bit at most (SPEC ``precision.reorderings``).
     """

@@ -1,0 +1,138 @@
+"""``optoracle check``: check an implementation against SPEC.md, clause by clause.
+
+Exit codes: 0 the target conforms (advisories allowed, unless --strict); 1 it does not conform;
+2 usage error, or the target could not be loaded or run at all.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+PROFILE_HELP = ("auto (default: determine each convention from the target) or an edition: seed (epsilon inside "
+                "the root, mean cost), course (epsilon outside, mean cost), 2019 (outside, summed cost, epoch "
+                "total / m printed), 2021 (as 2019, num_epochs=5000, Adam's 5-tuple, learning-rate decay); "
+                "default $OPTORACLE_PROFILE or auto")
+EPILOG = """exit codes:
+  0  conforms (SHOULD failures are advisories: shown, counted, exit 0 unless --strict)
+  1  does not conform
+  2  usage error, or the target could not be loaded or run at all
+
+environment:
+  OPTORACLE_PROFILE         default for --profile
+  OPTORACLE_EXAMPLES        default for --examples (ci, dev, thorough, mutation)
+  OPTORACLE_CALL_TIMEOUT    seconds per call of the target (default 10)
+  OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
+  OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
+
+examples:
+  optoracle check my_solution.py
+  optoracle check my_solution.py --profile 2021 --json report.json
+  optoracle check --cmd "node mine.js" --clause 'adam.*'
+"""
+
+
+def fail_usage(message):
+    print(f"optoracle check: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _writable(path, what):
+    """None if ``path`` can be written, else a one-line reason (checked before any work)."""
+    if os.path.isdir(path):
+        return f"{what} {path!r} is a directory; give a file name"
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(folder):
+        return f"{what} {path!r}: the folder {folder!r} does not exist"
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        return f"{what} {path!r} is not writable"
+    return None
+
+
+def _target_problem(target):
+    """A one-line reason why ``target`` cannot be a Python target, or None."""
+    looks_like_path = target.endswith(".py") or os.sep in target or os.path.exists(target)
+    if target == "reference" or target.startswith(("reference@", "catalog:")) or not looks_like_path:
+        return None
+    if not os.path.exists(target):
+        return f"{target!r}: no such file"
+    if os.path.isdir(target):
+        return f"{target!r} is a directory; name the .py file that defines the course functions"
+    if not target.endswith(".py"):
+        return (f"{target!r} is not a Python file; for an implementation in another language run its harness "
+                f"with --cmd (see PROTOCOL.md), e.g. --cmd {shlex.quote('node ' + target)}")
+    return None
+
+
+def validate(args):
+    """One line naming the first bad input, or None."""
+    from properties import settings, spec
+    from properties.failures import LoadError
+    from properties.gateway import call_timeout_from_env, import_timeout_from_env, memory_limit_from_env
+    if not args.target and not args.cmd:
+        return "no target: name a .py file or module (optoracle check my_solution.py), or --cmd for another language"
+    if args.target and args.cmd:
+        return "give a target or --cmd, not both"
+    if args.target:
+        problem = _target_problem(args.target)
+        if problem:
+            return problem
+    for path, what in ((args.json, "--json"), (args.junitxml, "--junitxml")):
+        if path:
+            problem = _writable(path, what)
+            if problem:
+                return problem
+    try:
+        call_timeout_from_env()
+        import_timeout_from_env()
+        memory_limit_from_env(None)
+        args.examples = args.examples or settings.selected()
+        args.clauses = spec.matching(args.clause) if args.clause else None
+    except (LoadError, ValueError) as error:
+        return str(error)
+    return None
+
+
+def main(args):
+    problem = validate(args)
+    if problem:
+        return fail_usage(problem)
+    from properties import report as render
+    from properties.failures import LoadError
+    from properties.runner import run_suite
+    source = args.target
+    try:
+        result = run_suite(source, args.profile, args.examples, command=args.cmd, clauses=args.clauses,
+                           strict=args.strict)
+    except LoadError as error:
+        print(f"optoracle check: cannot load target {args.cmd or source!r}: {error}", file=sys.stderr)
+        return 2
+    print(render.terminal(result, verbose=args.verbose, quiet=args.quiet))
+    if args.json:
+        render.write_json(result, args.json)
+    if args.junitxml:
+        render.write_junit(result, args.junitxml)
+    return 0 if result.conforms else 1
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("check", help="check an implementation against the spec, clause by clause",
+                              description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", nargs="?", help="a .py file, an importable module, reference[@EDITION] or catalog:NAME")
+    p.add_argument("--cmd", metavar="COMMAND", help="a target in any language: a command that speaks optoracle's "
+                   "protocol on stdin/stdout (PROTOCOL.md)")
+    p.add_argument("--profile", choices=["auto", "seed", "course", "2019", "2021"],
+                   default=os.environ.get("OPTORACLE_PROFILE") or "auto", help=PROFILE_HELP)
+    p.add_argument("--examples", choices=["ci", "dev", "thorough", "mutation"], default=None,
+                   help="Hypothesis examples per check (default $OPTORACLE_EXAMPLES or ci: 30, derandomized)")
+    p.add_argument("--clause", action="append", metavar="PATTERN",
+                   help="only checks of these clauses: an id (adam.update), a prefix (adam) or a glob (adam.*); "
+                        "repeatable")
+    p.add_argument("--json", metavar="FILE", help="write a machine-readable report")
+    p.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--strict", action="store_true", help="advisories (SHOULD failures) count as failures")
+    p.add_argument("-v", "--verbose", action="store_true", help="full detail: every line, the captured output, "
+                   "the time of each check")
+    p.add_argument("-q", "--quiet", action="store_true", help="the verdict and the clause table only")
+    p.set_defaults(func=main)

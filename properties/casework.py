@@ -1,0 +1,67 @@
+"""Helpers shared by the check modules: states, scales, and the reference side of a comparison.
+
+The reference side is always computed in float64 from the same inputs (a float32 target is held
+to the float32 tolerances of ``compare.RTOL``), under the conventions the target is judged by.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import reference as ref
+
+from .compare import f64, magnitude
+from .failures import ConformanceError, Failure
+
+GD = ("update_parameters_with_gd",)
+MOMENTUM = ("update_parameters_with_momentum",)
+ADAM = ("update_parameters_with_adam",)
+
+
+def zero_state(parameters):
+    """Zeros ``d{key}`` shaped like each parameter: a fresh velocity or moment."""
+    return {f"d{k}": np.zeros_like(p) for k, p in parameters.items()}
+
+
+def param_scales(parameters, new_expected):
+    """|p| + |p_new - p|: the size of the two terms of ``p - lr * step``."""
+    return {k: magnitude(parameters[k], np.asarray(new_expected[k], dtype=np.float64) - np.asarray(parameters[k],
+                                                                                                  dtype=np.float64))
+            for k in parameters}
+
+
+def moment_scales(old, grads, square=False):
+    """|old| + |g| (or |g|^2): the size of the terms of an exponential moving average."""
+    return {k: magnitude(old[k], np.square(np.asarray(grads[k], dtype=np.float64)) if square else grads[k])
+            for k in old}
+
+
+def adam_reference(parameters, grads, v, s, t, lr, beta1, beta2, epsilon):
+    """``conventions -> (parameters, v, s, v_corrected, s_corrected)`` of the reference, in float64."""
+    def under(conventions):
+        with np.errstate(all="ignore"):
+            return ref.update_parameters_with_adam(f64(parameters), f64(grads), f64(v), f64(s), t, lr, beta1, beta2,
+                                                   epsilon, epsilon_placement=conventions.epsilon, returns=5)
+    return under
+
+
+def denominator(s_corrected, epsilon, placement):
+    return np.sqrt(s_corrected + epsilon) if placement == "inside" else np.sqrt(s_corrected) + epsilon
+
+
+def adam_first_step(parameters, grads, lr, epsilon):
+    """``conventions -> p - lr g / den(g**2)``: the step when v_corrected = g and s_corrected = g**2 exactly."""
+    p, g = f64(parameters), f64(grads)
+
+    def under(conventions):
+        return {k: p[k] - lr * g[f"d{k}"] / denominator(np.square(g[f"d{k}"]), epsilon, conventions.epsilon)
+                for k in p}
+    return under
+
+
+def fail(target, clause, what, **fields):
+    """A failure of the last call (its reproduction is generated from that call)."""
+    raise ConformanceError(Failure(clause, what, call=target.last, **fields))
+
+
+def at(index):
+    return tuple(int(i) for i in index)

@@ -1,0 +1,153 @@
+"""Checks of ``model`` as students write it, and of learning-rate decay (SPEC ``train.*``, ``model.*``).
+
+``model`` is called with drawn hyperparameters on the stored seed-3 moons (or their first m
+columns); its returned parameters and what it prints are compared with the reference's under
+the conventions the target is judged by.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+import reference as ref
+
+from .. import strategies as hh
+from ..casework import fail
+from ..compare import expect_close, max_magnitude, precision, rtol_for
+from ..conventions import parse_printed, printed_close
+from ..failures import MissingFunction
+from ..fixtures import moons
+from ..protocol import FunctionRef
+from ..registry import verifies
+from ..settings import for_all
+
+MODEL = ("model",)
+LAYERS = [2, 5, 2, 1]
+
+
+def _expect_trained(target, yours, X, Y, optimizer, kwargs, clause, what, decay=None, decay_rate=1):
+    def under(conventions):
+        return ref.train(X, Y, LAYERS, optimizer, epsilon_placement=conventions.epsilon, decay=decay,
+                         decay_rate=decay_rate, **kwargs).parameters
+    expected = under(target.conventions)
+    steps = kwargs.get("num_epochs", 1) * -(-X.shape[1] // kwargs.get("mini_batch_size", 64))
+    # rounding differences grow at most linearly with the number of updates (SPEC Tolerances): float64
+    # 1e-12 per step, at least the 20-step trajectory tolerance; float32 the 20-step tolerance per 50 steps
+    if precision(yours) == "float64":
+        rtol = max(rtol_for("trajectory", yours), 1e-12 * steps)
+    else:
+        rtol = rtol_for("trajectory", yours) * max(1.0, steps / 50)
+    expect_close(target, yours, expected, clause=clause, what=what, rtol=rtol,
+                 scales=lambda e: {k: max_magnitude(v) for k, v in e.items()},
+                 axes=("epsilon",) if optimizer == "adam" else (), expected_under=under)
+
+
+@verifies("train.trajectory", "train.seed-schedule", "train.step-counter", calls=MODEL)
+def check_model_follows_the_reference_for_ten_epochs(target):
+    """model(...) on the seed-3 moons for 10 epochs ends where the reference's train does, per optimizer."""
+    X, Y = moons()
+    for optimizer in ref.OPTIMIZERS:
+        yours, _ = target.model(X, Y, LAYERS, optimizer, num_epochs=10, print_cost=False)
+        _expect_trained(target, yours, X, Y, optimizer, {"num_epochs": 10}, "train.trajectory",
+                        f"parameters after model(X, Y, [2, 5, 2, 1], '{optimizer}', num_epochs=10)")
+
+
+@verifies("model.hyperparameters", calls=MODEL)
+def check_model_trains_with_the_hyperparameters_it_is_given(target):
+    """Drawn learning_rate, mini_batch_size (m % b == 0 and b > m among them), beta, beta1, beta2, epsilon and
+    num_epochs all reach the updates; with print_cost=False nothing is printed."""
+    X_all, Y_all = moons()
+
+    @for_all(hh.model_runs())
+    def run(case):
+        m, optimizer, kwargs = case
+        X, Y = X_all[:, :m], Y_all[:, :m]
+        yours, printed = target.model(X, Y, LAYERS, optimizer, print_cost=False, **kwargs)
+        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        _expect_trained(target, yours, X, Y, optimizer, kwargs, "model.hyperparameters",
+                        f"parameters after model(X[:, :{m}], Y[:, :{m}], [2, 5, 2, 1], '{optimizer}', {shown})")
+        costs, rates = parse_printed(printed)
+        if costs or rates:
+            fail(target, "model.printed-cost", f"model printed {printed[0]!r} with print_cost=False")
+    run()
+
+
+def _printed_run(target, X, Y, optimizer, kwargs, decay=None, decay_rate=1):
+    """Call model with print_cost=True; compare its cost (and learning-rate) lines with the reference's."""
+    call_kwargs = dict(kwargs, print_cost=True)
+    if decay is not None:
+        call_kwargs.update(decay=FunctionRef(decay), decay_rate=decay_rate)
+    yours, printed = target.model(X, Y, LAYERS, optimizer, **call_kwargs)
+    c = target.conventions
+    result = ref.train(X, Y, LAYERS, optimizer, epsilon_placement=c.epsilon, decay=decay, decay_rate=decay_rate,
+                       **kwargs)
+    epochs = [i for i in range(kwargs["num_epochs"]) if i % 1000 == 0]
+    costs, rates = parse_printed(printed)
+    call = f"model(..., '{optimizer}', {', '.join(f'{k}={v!r}' for k, v in call_kwargs.items())})"
+    if sorted(costs) != epochs:
+        fail(target, "model.printed-cost", f"{call} printed cost lines for epochs {sorted(costs)}, expected "
+             f"'Cost after epoch %i: %f' for epochs {epochs} (every 1000 epochs)", details=_shown(printed))
+    for i in epochs:
+        expected = result.printed_cost(i, c.cost_view, c.cost)
+        if not printed_close(costs[i], expected):
+            others = [f"{view} ({reduction}) = {result.printed_cost(i, view, reduction):f}"
+                      for view in ref.COST_VIEWS for reduction in ref.COST_REDUCTIONS]
+            fail(target, "model.printed-cost", f"{call} printed 'Cost after epoch {i}: {costs[i]:f}', expected "
+                 f"{expected:f} ({c.cost_view}, compute_cost the batch {c.cost})", yours=costs[i], expected=expected,
+                 details=_shown(printed) + ["  the views: " + "; ".join(others)])
+    if decay is not None and sorted(rates) != epochs:
+        fail(target, "model.printed-cost", f"{call} printed learning-rate lines for epochs {sorted(rates)}, "
+             f"expected 'learning rate after epoch %i: %f' for epochs {epochs}", details=_shown(printed))
+    for i in sorted(rates):
+        if decay is None:
+            fail(target, "model.printed-cost", f"{call} printed a learning-rate line without decay",
+                 details=_shown(printed))
+        if not printed_close(rates[i], result.learning_rates[i]):
+            fail(target, "train.decay", f"{call} printed 'learning rate after epoch {i}: {rates[i]:f}', expected "
+                 f"{result.learning_rates[i]:f} ({decay}(learning_rate0, {i}, {decay_rate}))",
+                 yours=rates[i], expected=result.learning_rates[i], details=_shown(printed))
+    return yours, result
+
+
+def _shown(printed, n=6):
+    return ["  printed:"] + [f"    {line}" for line in printed[:n]] + (["    ..."] if len(printed) > n else [])
+
+
+@verifies("model.printed-cost", "train.costs", calls=MODEL)
+def check_model_prints_the_cost_every_1000_epochs(target):
+    """'Cost after epoch %i: %f' after epochs 0 and 1000 of a 1001-epoch run: the view of the conventions."""
+    X, Y = moons()
+    _printed_run(target, X[:, :12], Y[:, :12], "adam", {"learning_rate": 0.01, "mini_batch_size": 8,
+                                                        "num_epochs": 1001})
+
+
+@verifies("train.decay", calls=("update_lr", "schedule_lr_decay"))
+def check_update_lr_and_schedule_lr_decay_follow_their_formulas(target):
+    """lr0 / (1 + decay_rate * epoch_num) and lr0 / (1 + decay_rate * floor(epoch_num / time_interval))."""
+    @for_all(st.floats(1e-5, 1.0), st.integers(0, 20000), st.one_of(st.just(1.0), st.floats(0.0, 5.0)),
+             st.sampled_from([1000, 1, 10, 250]))
+    def run(lr0, epoch, rate, interval):
+        for name, extra in (("update_lr", ()), ("schedule_lr_decay", (interval,))):
+            yours = target.decay(name, lr0, epoch, rate, *extra)
+            expected = getattr(ref, name)(lr0, epoch, rate, *extra)
+            # a quotient of three roundings, in either order (1 / (1 + d e) * lr0 or lr0 / (1 + d e)): 1e-15
+            expect_close(target, yours, expected, clause="train.decay", rtol=1e-15,
+                         what=f"{name}({lr0!r}, {epoch}, {rate!r}{', ' + str(interval) if extra else ''})")
+    run()
+
+
+@verifies("train.decay", "model.printed-cost", calls=MODEL)
+def check_model_applies_decay_after_every_epoch(target):
+    """model(..., decay=update_lr | schedule_lr_decay, decay_rate) sets learning_rate = decay(lr0, i, rate)
+    after epoch i, and prints the learning rate after the cost every 1000 epochs."""
+    if target.conventions.decay != "present":
+        raise MissingFunction("learning-rate decay is absent under the conventions judged here")
+    X, Y = moons()
+    for decay in ("update_lr", "schedule_lr_decay"):
+        if not target.has(decay):
+            raise MissingFunction(f"the target has no {decay}")
+        kwargs = {"learning_rate": 0.1, "mini_batch_size": 8, "num_epochs": 4 if decay == "update_lr" else 1001}
+        yours, _ = _printed_run(target, X[:, :12], Y[:, :12], "gd", kwargs, decay=decay, decay_rate=0.5)
+        _expect_trained(target, yours, X[:, :12], Y[:, :12], "gd", kwargs, "train.decay",
+                        f"parameters after model(..., 'gd', decay={decay}, decay_rate=0.5, num_epochs="
+                        f"{kwargs['num_epochs']})", decay=decay, decay_rate=0.5)

@@ -1,0 +1,220 @@
+"""Checks of gradient descent, momentum and the optimizer states (SPEC ``gd.*``, ``momentum.*``,
+``state.*``), with the special cases of SPEC.md's table."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+import reference as ref
+
+from .. import strategies as hh
+from ..casework import GD, MOMENTUM, at, fail, moment_scales, param_scales, zero_state
+from ..compare import expect_close, f64, rtol_for
+from ..registry import verifies
+from ..settings import for_all
+
+
+# ----------------------------------------------------------------------------- GD
+@verifies("gd.update", calls=GD)
+def check_gd_update_is_p_minus_lr_g(target):
+    """update_parameters_with_gd returns p - lr * g for every W and b, for any number of layers."""
+    @for_all(hh.update_problems(), hh.LEARNING_RATES)
+    def run(problem, lr):
+        p, g = problem["parameters"], problem["grads_seq"][0]
+        yours = target.update_parameters_with_gd(p, g, lr)
+        expected = ref.update_parameters_with_gd(f64(p), f64(g), lr)
+        expect_close(target, yours, expected, clause="gd.update", what="parameters after one gd step",
+                     rtol=rtol_for("step", p), scales=param_scales(p, expected))
+    run()
+
+
+@verifies("gd.update", calls=GD)
+def check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged(target):
+    """A zero gradient, or learning_rate = 0, leaves the parameters exactly unchanged."""
+    @for_all(hh.update_problems(), hh.LEARNING_RATES, st.booleans())
+    def run(problem, lr, zero_gradient):
+        p = problem["parameters"]
+        g, lr = (zero_state(p), lr) if zero_gradient else (problem["grads_seq"][0], 0.0)
+        yours = target.update_parameters_with_gd(p, g, lr)
+        expect_close(target, yours, f64(p), clause="gd.update",
+                     what=f"parameters after a gd step with {'g = 0' if zero_gradient else 'learning_rate = 0'}",
+                     rtol=0.0)
+    run()
+
+
+@verifies("gd.update", calls=GD)
+def check_gd_keeps_nan_and_infinite_gradients_to_their_entries(target):
+    """A NaN or infinite gradient entry gives NaN or -sign(g) inf in that entry of p only (IEEE arithmetic)."""
+    @for_all(hh.update_problems(dtypes=st.just(np.float64)), st.sampled_from([np.nan, np.inf, -np.inf]))
+    def run(problem, special):
+        p, g = problem["parameters"], dict(problem["grads_seq"][0])
+        key = sorted(g)[-1]
+        g[key] = g[key].copy()
+        g[key].flat[0] = special
+        yours = target.update_parameters_with_gd(p, g, 0.01)
+        with np.errstate(all="ignore"):
+            expected = ref.update_parameters_with_gd(f64(p), f64(g), 0.01)
+        expect_close(target, yours, expected, clause="gd.update",
+                     what=f"parameters after a gd step with grads[{key!r}][0] = {special}", rtol=1e-12,
+                     scales=param_scales(p, expected))
+    run()
+
+
+# ----------------------------------------------------------------------- momentum
+@verifies("momentum.ema", "momentum.update", calls=MOMENTUM)
+def check_momentum_update_matches_the_ema_rule(target):
+    """v = beta v + (1 - beta) g, then p = p - lr v, from any velocity."""
+    @for_all(hh.update_problems(max_steps=2), hh.BETAS, hh.LEARNING_RATES)
+    def run(problem, beta, lr):
+        p, (g, v) = problem["parameters"], (problem["grads_seq"] * 2)[:2]
+        yours_p, yours_v = target.update_parameters_with_momentum(p, g, v, beta, lr)
+        ref_p, ref_v = ref.update_parameters_with_momentum(f64(p), f64(g), f64(v), beta, lr)
+        rtol = rtol_for("step", p)
+        expect_close(target, yours_v, ref_v, clause="momentum.ema", what="velocity v after one momentum step",
+                     rtol=rtol, scales=moment_scales(v, g), output="[1]")
+        expect_close(target, yours_p, ref_p, clause="momentum.update", what="parameters after one momentum step",
+                     rtol=rtol, scales=param_scales(p, ref_p), output="[0]")
+    run()
+
+
+@verifies("momentum.ema", calls=MOMENTUM)
+def check_momentum_with_zero_gradient_and_velocity_is_a_fixed_point(target):
+    """g = 0 and v = 0 leave p and v exactly unchanged."""
+    @for_all(hh.update_problems(), hh.BETAS, hh.LEARNING_RATES)
+    def run(problem, beta, lr):
+        p = problem["parameters"]
+        zeros = zero_state(p)
+        yours_p, yours_v = target.update_parameters_with_momentum(p, zeros, zeros, beta, lr)
+        expect_close(target, yours_v, f64(zeros), clause="momentum.ema", what="velocity after a zero step",
+                     rtol=0.0, output="[1]")
+        expect_close(target, yours_p, f64(p), clause="momentum.update", what="parameters after a zero step",
+                     rtol=0.0, output="[0]")
+    run()
+
+
+@verifies("momentum.ema", calls=MOMENTUM)
+def check_momentum_with_zero_beta_equals_gd(target):
+    """beta = 0 makes momentum exactly gradient descent (v = g)."""
+    @for_all(hh.update_problems(), hh.LEARNING_RATES)
+    def run(problem, lr):
+        p, g = problem["parameters"], problem["grads_seq"][0]
+        yours_p, _ = target.update_parameters_with_momentum(p, g, zero_state(p), 0.0, lr)
+        expected = ref.update_parameters_with_gd(f64(p), f64(g), lr)
+        expect_close(target, yours_p, expected, clause="momentum.ema", what="momentum(beta = 0) vs gd",
+                     rtol=rtol_for("step", p), scales=param_scales(p, expected), output="[0]")
+    run()
+
+
+@verifies("momentum.ema", calls=MOMENTUM)
+def check_momentum_constant_gradient_gives_one_minus_beta_to_the_t_times_g(target):
+    """A constant g from v = 0 gives v_t = (1 - beta**t) g."""
+    @for_all(hh.update_problems(), hh.BETAS, st.integers(1, 20))
+    def run(problem, beta, steps):
+        p, g = problem["parameters"], problem["grads_seq"][0]
+        v = zero_state(p)
+        for t in range(1, steps + 1):
+            p, v = target.update_parameters_with_momentum(p, g, v, beta, 0.01)
+            expected = {k: (1 - beta ** t) * a for k, a in f64(g).items()}
+            expect_close(target, v, expected, clause="momentum.ema",
+                         what=f"velocity after {t} constant-gradient steps (expected (1 - beta**t) g)",
+                         rtol=rtol_for("trajectory", g), scales={k: np.abs(a) for k, a in f64(g).items()},
+                         output="[1]")
+    run()
+
+
+@verifies("momentum.ema", calls=MOMENTUM)
+def check_momentum_velocity_never_exceeds_the_largest_gradient(target):
+    """|v| <= max over steps so far of |g|, elementwise (an average never exceeds its terms)."""
+    @for_all(hh.update_problems(max_steps=8), hh.BETAS)
+    def run(problem, beta):
+        p = problem["parameters"]
+        v = zero_state(p)
+        bound = {k: np.zeros(a.shape) for k, a in v.items()}
+        slack = 1 + 8 * np.finfo(problem["dtype"]).eps          # a few roundings per step
+        for step, g in enumerate(problem["grads_seq"], start=1):
+            p, v = target.update_parameters_with_momentum(p, g, v, beta, 0.01)
+            for k in v:
+                bound[k] = np.maximum(bound[k], np.abs(g[k].astype(np.float64)))
+                excess = np.abs(v[k].astype(np.float64)) - bound[k] * slack
+                if (excess > 0).any():
+                    i = at(np.unravel_index(np.argmax(excess), excess.shape))
+                    fail(target, "momentum.ema", f"after step {step}, |v[{k!r}]{i}| = {abs(v[k][i]).item()!r} "
+                         f"exceeds the largest |g| so far {bound[k][i].item()!r}: the velocity must be an average "
+                         "of gradients (v = beta v + (1 - beta) g)", output="[1]", key=k, index=i,
+                         yours=float(v[k][i]), expected=float(bound[k][i]))
+    run()
+
+
+@verifies("momentum.ema", "momentum.update", calls=MOMENTUM)
+def check_momentum_keeps_nan_and_infinite_gradients_to_their_entries(target):
+    """A NaN or infinite gradient entry affects that entry of v and p only (IEEE arithmetic)."""
+    @for_all(hh.update_problems(dtypes=st.just(np.float64)), st.sampled_from([np.nan, np.inf, -np.inf]),
+             hh.BETAS)
+    def run(problem, special, beta):
+        p, g = problem["parameters"], dict(problem["grads_seq"][0])
+        key = sorted(g)[0]
+        g[key] = g[key].copy()
+        g[key].flat[-1] = special
+        v = zero_state(p)
+        yours_p, yours_v = target.update_parameters_with_momentum(p, g, v, beta, 0.01)
+        with np.errstate(all="ignore"):
+            ref_p, ref_v = ref.update_parameters_with_momentum(f64(p), f64(g), f64(v), beta, 0.01)
+        expect_close(target, yours_v, ref_v, clause="momentum.ema", rtol=1e-12, scales=moment_scales(v, g),
+                     what=f"velocity after a step with grads[{key!r}][-1] = {special}", output="[1]")
+        expect_close(target, yours_p, ref_p, clause="momentum.update", rtol=1e-12, scales=param_scales(p, ref_p),
+                     what=f"parameters after a step with grads[{key!r}][-1] = {special}", output="[0]")
+    run()
+
+
+# -------------------------------------------------------------------------- state
+def _check_zero_state(target, state, parameters, what, output):
+    for k, p in parameters.items():
+        a = state[f"d{k}"]
+        if np.any(a != 0):
+            fail(target, "state.init", f"{target.last.function}: {what}['d{k}'] is not all zeros "
+                 f"(max |.| {np.max(np.abs(a))!r})", output=output, key=f"d{k}")
+
+
+def _parameters():
+    return hh.layer_dims().flatmap(lambda dims: hh.parameters_for(dims, np.float64))
+
+
+@verifies("state.init", calls=("initialize_velocity",))
+def check_initialize_velocity_is_zeros_shaped_like_the_parameters(target):
+    """v['dW{l}'], v['db{l}'] are zeros with the parameters' shapes."""
+    @for_all(_parameters())
+    def run(parameters):
+        _check_zero_state(target, target.initialize_velocity(parameters), parameters, "v", "")
+    run()
+
+
+@verifies("state.init", calls=("initialize_adam",))
+def check_initialize_adam_is_zeros_shaped_like_the_parameters(target):
+    """v and s have keys dW{l}, db{l}, zeros with the parameters' shapes."""
+    @for_all(_parameters())
+    def run(parameters):
+        v, s = target.initialize_adam(parameters)
+        _check_zero_state(target, v, parameters, "v", "[0]")
+        _check_zero_state(target, s, parameters, "s", "[1]")
+    run()
+
+
+@verifies("state.no-aliasing", calls=("initialize_velocity", "initialize_adam"))
+def check_state_arrays_are_separate_buffers(target):
+    """No two state arrays share memory: not two keys, not v and s (observed by the harness)."""
+    @for_all(_parameters())
+    def run(parameters):
+        for name in ("initialize_velocity", "initialize_adam"):
+            getattr(target, name)(parameters)
+            if target.last.shared:
+                group = target.last.shared[0]
+                fail(target, "state.no-aliasing", f"{name}: {' and '.join(_label(p, name) for p in group)} share one "
+                     "buffer; an in-place update of one would change the other")
+    run()
+
+
+def _label(pointer, name):
+    parts = pointer.strip("/").split("/")
+    if name == "initialize_adam" and len(parts) == 2:
+        return f"{'vs'[int(parts[0])]}[{parts[1]!r}]"
+    return f"v[{parts[-1]!r}]"

@@ -1,0 +1,231 @@
+"""Which conventions a target follows (``auto``), and which the checks judge it by.
+
+``detect(target)`` asks the target a few questions whose answers differ between the allowed
+values of each axis (``reference.conventions.AXES``); ``judged(profile, detected)`` is what the
+checks then hold it to: the edition's fixed values, and for the axes it leaves open, what was
+detected. An axis that could not be determined is judged by the seed text's value and reported
+(its clause fails in ``check_conventions_follow_the_allowed_values``).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+import reference as ref
+from reference.conventions import AXES, DEFAULT, EDITIONS, Conventions, complete
+
+from .failures import ConformanceError
+
+PROFILES = ("auto",) + tuple(EDITIONS)
+COST_LINE = re.compile(r"^Cost after epoch (\d+): (\S+)\s*$")
+LR_LINE = re.compile(r"^learning rate after epoch (\d+): (\S+)\s*$")
+
+
+def _probe_adam_inputs(t):
+    """A [2, 5, 2, 1] Adam step with gradients of about 1e-6, where the step is about lr * g / sqrt(eps)
+    (inside) or lr * g / (|g| + eps) (outside): a hundredfold apart. At t = 1 from zero moments, and at
+    t = 10**7 (bias correction is exactly 1 there, so an Adam that gets it wrong is still placed)."""
+    rng = np.random.default_rng(11 + t)
+    shapes = {"W1": (5, 2), "b1": (5, 1), "W2": (2, 5), "b2": (2, 1), "W3": (1, 2), "b3": (1, 1)}
+    parameters = {k: rng.normal(size=s) for k, s in shapes.items()}
+    grads = {f"d{k}": rng.choice([-1.0, 1.0], size=s) * 10.0 ** rng.uniform(-6.5, -5.5, size=s)
+             for k, s in shapes.items()}
+    if t == 1:
+        v = s = {f"d{k}": np.zeros(sh) for k, sh in shapes.items()}
+    else:
+        v = {k: g * 0.5 for k, g in grads.items()}
+        s = {k: g * g * 0.25 for k, g in grads.items()}
+    return parameters, grads, v, s
+
+
+def _distance(yours, expected, parameters):
+    """The median over entries of |log(|step yours| / |step expected|)|: 0 for the same step, ~4.6 a hundredfold."""
+    logs = []
+    for k, p in parameters.items():
+        a = np.abs(np.asarray(yours[k], dtype=np.float64) - p).ravel()
+        b = np.abs(expected[k] - p).ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs += list(np.abs(np.log(a / b)))
+    logs = [x for x in logs if np.isfinite(x)]
+    return float(np.median(logs)) if logs else np.inf
+
+
+def _detect_adam(target):
+    """(epsilon placement, arity, note): the placement whose step is nearest (within a factor of 3) on the
+    probes where one is, if they agree: an Adam wrong in another way (its bias correction, say) is placed."""
+    arity, votes, notes = None, [], []
+    for t in (1, 10 ** 7):
+        parameters, grads, v, s = _probe_adam_inputs(t)
+        try:
+            out = target.call("update_parameters_with_adam", parameters, grads, v, s, t, 0.01, 0.9, 0.999, 1e-8)
+        except ConformanceError as error:
+            return None, None, f"Adam could not be asked ({error.failure.what})"
+        if isinstance(out, tuple) and len(out) in (3, 5):
+            arity = len(out)
+        if not (isinstance(out, tuple) and out and isinstance(out[0], dict)):
+            continue
+        distances = {}
+        for placement in AXES["epsilon"].values:
+            expected = ref.update_parameters_with_adam(parameters, grads, v, s, t, 0.01, 0.9, 0.999, 1e-8,
+                                                       epsilon_placement=placement)[0]
+            try:
+                distances[placement] = _distance(out[0], expected, parameters)
+            except (KeyError, TypeError, ValueError):
+                distances[placement] = np.inf
+        best = min(distances, key=distances.get)
+        votes.append(best if distances[best] < np.log(3) else None)
+    placed = {v for v in votes if v is not None}
+    epsilon = placed.pop() if len(placed) == 1 else None
+    if arity is None:
+        notes.append("Adam returned neither 3 nor 5 values")
+    if epsilon is None:
+        notes.append("Adam's step with tiny gradients is near neither sqrt(s_corrected + epsilon) nor "
+                     "sqrt(s_corrected) + epsilon (within a factor of 3); its other failures say more")
+    return epsilon, arity, "; ".join(notes) or None
+
+
+def _describe(value):
+    return f"a tuple of {len(value)}" if isinstance(value, tuple) else type(value).__name__
+
+
+def _detect_cost(target):
+    a3, Y = np.array([[0.9, 0.2, 0.6, 0.7]]), np.array([[1, 0, 0, 1]])
+    try:
+        value = float(np.asarray(target.call("compute_cost", a3, Y)).reshape(()))
+    except (ConformanceError, TypeError, ValueError) as error:
+        return None, f"compute_cost could not be asked ({getattr(error, 'failure', error)})"
+    for reduction in AXES["cost"].values:
+        if abs(value - ref.compute_cost(a3, Y, reduction=reduction)) <= 1e-9 * abs(value) + 1e-12:
+            return reduction, None
+    return None, (f"compute_cost gave {value!r} for four predictions; the mean is "
+                  f"{ref.compute_cost(a3, Y)!r}, the sum {ref.compute_cost(a3, Y, reduction='sum')!r}")
+
+
+def parse_printed(lines):
+    """{epoch: cost} and {epoch: learning rate} from what ``model`` printed."""
+    costs, rates = {}, {}
+    for line in lines:
+        for pattern, table in ((COST_LINE, costs), (LR_LINE, rates)):
+            match = pattern.match(line.strip())
+            if match:
+                try:
+                    table[int(match.group(1))] = float(match.group(2))
+                except ValueError:
+                    pass
+    return costs, rates
+
+
+def printed_close(yours, expected):
+    """A cost printed with %f (6 decimals) against the exact value: rounding to 6 decimals."""
+    return abs(yours - expected) <= 5e-7 * (1 + 1e-6) + 1e-12 * abs(expected)
+
+
+VIEW_PROBE = dict(m=20, mini_batch_size=8)     # batches of 8, 8 and 4: the last batch's cost differs from the mean
+
+
+def view_probe_data():
+    from .fixtures import moons
+    X, Y = moons()
+    return X[:, :VIEW_PROBE["m"]], Y[:, :VIEW_PROBE["m"]]
+
+
+def _detect_view(target, reduction):
+    X, Y = view_probe_data()
+    try:
+        target.call("model", X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1,
+                    print_cost=True)
+    except ConformanceError as error:
+        return None, f"model could not be asked ({error.failure.what})"
+    costs, _ = parse_printed(target.last.stdout.splitlines())
+    if 0 not in costs:
+        return None, "model printed no 'Cost after epoch 0: ...' line with print_cost=True"
+    result = ref.train(X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1)
+    found = [view for view in AXES["cost_view"].values
+             for r in ([reduction] if reduction else AXES["cost"].values)
+             if printed_close(costs[0], result.printed_cost(0, view, r))]
+    if found:
+        return found[0], None
+    return None, (f"model printed {costs[0]} after epoch 0; the last mini-batch's cost is "
+                  f"{result.printed_cost(0, 'last-batch', reduction or 'mean'):f}, the epoch's total / m "
+                  f"{result.printed_cost(0, 'epoch-mean'):f}")
+
+
+def _detect_signature(target):
+    """(num_epochs, decay, notes) from the handshake's declared parameters of model."""
+    parameters = target.functions.get("model")
+    notes = []
+    num_epochs = None
+    decay = "present" if target.has("update_lr") or target.has("schedule_lr_decay") else "absent"
+    if parameters:
+        names = {p["name"]: p for p in parameters}
+        if "num_epochs" in names and "default" in names["num_epochs"]:
+            default = names["num_epochs"]["default"]
+            if default in AXES["num_epochs"].values:
+                num_epochs = default
+            else:
+                notes.append(f"model's num_epochs defaults to {default!r}, neither 10000 nor 5000")
+        else:
+            notes.append("model declares no default for num_epochs")
+        decay = "present" if "decay" in names else ("absent" if decay == "absent" else "present")
+    return num_epochs, decay, "; ".join(notes) or None
+
+
+def detect(target):
+    """(Conventions detected, {axis: why it was not determined})."""
+    values, why = {}, {}
+    if target.has("update_parameters_with_adam"):
+        values["epsilon"], values["adam_returns"], note = _detect_adam(target)
+        if note:
+            for axis in ("epsilon", "adam_returns"):
+                if values[axis] is None:
+                    why[axis] = note
+    if target.has("compute_cost"):
+        values["cost"], note = _detect_cost(target)
+        if note:
+            why["cost"] = note
+    if target.has("model"):
+        values["num_epochs"], values["decay"], note = _detect_signature(target)
+        if note:
+            why["num_epochs"] = note
+        values["cost_view"], note = _detect_view(target, values.get("cost"))
+        if note:
+            why["cost_view"] = note
+    elif target.has("update_lr") or target.has("schedule_lr_decay"):
+        values["decay"] = "present"
+    return Conventions(**{k: v for k, v in values.items() if v is not None}), why
+
+
+def judged(profile, detected):
+    """The conventions the checks hold the target to under ``profile``."""
+    if profile == "auto":
+        return complete(detected)
+    return complete(EDITIONS[profile].merged(detected))
+
+
+def describe(target):
+    """The report's first lines: the conventions found, and the editions they match."""
+    lines = []
+    detected, conventions = target.detected, target.conventions
+    for axis in AXES.values():
+        found = getattr(detected, axis.name)
+        judged_value = getattr(conventions, axis.name)
+        if found is None:
+            source = f"not determined ({target.undetermined[axis.name]})" if axis.name in target.undetermined \
+                else "not determined (no function shows it)"
+            lines.append(f"  {axis.question}: {axis.meaning[judged_value]} [judged by the seed text's value; "
+                         f"{source}]")
+        elif found != judged_value:
+            lines.append(f"  {axis.question}: yours {axis.meaning[found]}, but profile {target.profile} expects "
+                         f"{axis.meaning[judged_value]}")
+        else:
+            lines.append(f"  {axis.question}: {axis.meaning[found]}")
+    return lines
+
+
+def matching(detected):
+    from reference.conventions import matching_editions
+    return matching_editions(detected)
+
+
+__all__ = ["PROFILES", "detect", "judged", "describe", "parse_printed", "printed_close", "DEFAULT"]

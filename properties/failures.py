@@ -1,0 +1,74 @@
+"""What a check reports: one structured ``Failure``, raised inside a ``ConformanceError``.
+
+A failure is data (clause, what, the worst key and index, both sides, the errors, the call
+that produced it, the reproduction and the diagnosis); ``properties.report`` renders it once
+for the terminal, pytest, JSON and JUnit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Failure:
+    clause: str | None                 # the SPEC clause violated (None: the running check's own)
+    what: str                          # one line: what differs, or what happened
+    kind: str = "mismatch"             # mismatch | raised | exited | killed | timed out | mutated | returns
+    details: list = field(default_factory=list)      # further lines (key by key)
+    key: str | None = None             # e.g. "W1" or "v['dW1']"
+    index: tuple | None = None
+    yours: object = None
+    expected: object = None
+    abs_error: float | None = None
+    rel_error: float | None = None
+    call: object = None                # the properties.gateway.CallRecord this failure came from
+    output: str = ""                   # Python selector from the call's return value to ``yours``
+    repro: str | None = None
+    diagnosis: str | None = None
+    diagnosis_id: str | None = None    # a catalog entry or "convention:AXIS=VALUE"
+
+    @property
+    def headline(self):
+        return self.what
+
+    def to_json(self):
+        call = self.call
+        return {
+            "clause": self.clause, "kind": self.kind, "what": self.what, "details": list(self.details),
+            "key": self.key, "index": list(self.index) if self.index is not None else None,
+            "yours": _jsonable(self.yours), "expected": _jsonable(self.expected),
+            "abs_error": self.abs_error, "rel_error": self.rel_error,
+            "repro": self.repro, "diagnosis": self.diagnosis, "diagnosis_id": self.diagnosis_id,
+            "call": call.to_json() if call is not None else None,
+        }
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else repr(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+class ConformanceError(AssertionError):
+    """A check found the target not conforming; ``failure`` says how."""
+
+    def __init__(self, failure):
+        self.failure = failure
+        super().__init__(f"[{failure.clause or '?'}] {failure.what}")
+
+
+class MissingFunction(Exception):
+    """The target does not define a function a check needs: the check is skipped, with the reason."""
+
+
+class LoadError(Exception):
+    """The target could not be started or loaded at all (exit code 2). One line, naming the problem."""
+
+
+def fail(clause, what, **fields):
+    raise ConformanceError(Failure(clause, what, **fields))

@@ -1,0 +1,770 @@
+"""The one way a check reaches the implementation under test: a ``Target`` with course-named methods.
+
+The target runs in a child process that speaks the protocol (PROTOCOL.md): the Python harness
+for a ``.py`` file or module, or any command (``--cmd "node mine.js"``). The child is started
+once per run and again after it dies; its import and every call have time limits, its memory
+is bounded, its output is captured, and it is killed on a timeout. Whatever the target does
+(exit, crash, hang, print, reseed numpy, eat memory), the checker sees a structured outcome of
+one call: a value, or what happened instead. Every call is recorded, so a failure's
+reproduction is generated from the call that failed.
+
+``Target`` methods validate what the target returns (types, keys, shapes, dtypes, arity) and
+raise ``ConformanceError`` naming the clause; comparing values is the checks' job.
+"""
+from __future__ import annotations
+
+import collections
+import math
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from . import protocol
+from .failures import ConformanceError, Failure, LoadError, MissingFunction
+
+# The functions the checker knows; the handshake asks the target which of them it has.
+COURSE_FUNCTIONS = (
+    "random_mini_batches", "update_parameters_with_gd", "initialize_velocity", "update_parameters_with_momentum",
+    "initialize_adam", "update_parameters_with_adam", "model", "update_lr", "schedule_lr_decay",
+    "initialize_parameters", "forward_propagation", "backward_propagation", "compute_cost", "predict",
+)
+# The course's parameter names, in the order the checker passes them (positionally, as the course does).
+ARGUMENTS = {
+    "update_parameters_with_gd": ("parameters", "grads", "learning_rate"),
+    "update_parameters_with_momentum": ("parameters", "grads", "v", "beta", "learning_rate"),
+    "update_parameters_with_adam": ("parameters", "grads", "v", "s", "t", "learning_rate", "beta1", "beta2",
+                                    "epsilon"),
+    "random_mini_batches": ("X", "Y", "mini_batch_size", "seed"),
+    "initialize_velocity": ("parameters",), "initialize_adam": ("parameters",),
+    "initialize_parameters": ("layers_dims",), "forward_propagation": ("X", "parameters"),
+    "backward_propagation": ("X", "Y", "cache"), "compute_cost": ("a3", "Y"), "predict": ("X", "y", "parameters"),
+    "model": ("X", "Y", "layers_dims", "optimizer"), "update_lr": ("learning_rate0", "epoch_num", "decay_rate"),
+    "schedule_lr_decay": ("learning_rate0", "epoch_num", "decay_rate", "time_interval"),
+}
+# Inputs a function must leave untouched (SPEC api.in-place; minibatch.no-mutation).
+PROTECTED = {
+    "update_parameters_with_gd": ("grads",), "update_parameters_with_momentum": ("grads",),
+    "update_parameters_with_adam": ("grads",), "random_mini_batches": ("X", "Y"),
+    "forward_propagation": ("X",), "backward_propagation": ("X", "Y"), "compute_cost": ("a3", "Y"),
+    "predict": ("X", "y"), "model": ("X", "Y"),
+}
+
+
+def _seconds_from_env(name, default):
+    text = os.environ.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise LoadError(f"${name} must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise LoadError(f"${name} must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def call_timeout_from_env():
+    return _seconds_from_env("OPTORACLE_CALL_TIMEOUT", 10.0)
+
+
+def import_timeout_from_env():
+    return _seconds_from_env("OPTORACLE_IMPORT_TIMEOUT", 30.0)
+
+
+def memory_limit_from_env(default):
+    text = os.environ.get("OPTORACLE_MEMORY_LIMIT_MB")
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise LoadError(f"$OPTORACLE_MEMORY_LIMIT_MB must be a whole number of MiB (0: no limit), got {text!r}") \
+            from None
+    return value if value > 0 else None
+
+
+@dataclass
+class CallRecord:
+    """One call of the target: what was sent, and what came back (or happened instead)."""
+    function: str
+    args: tuple
+    kwargs: dict
+    request: str                      # the request line sent (the protocol's JSON)
+    outcome: str = "returned"         # returned | raised | exited | killed | timed out | not called
+    value: object = None
+    error: dict | None = None
+    stdout: str = ""
+    stderr: str = ""
+    seconds: float = 0.0
+    mutated: list = field(default_factory=list)
+    shared: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def describe(self):
+        """What happened, in words: 'raised ValueError: ...', 'exited with status 3', ..."""
+        if self.outcome == "returned":
+            return "returned"
+        if self.outcome == "raised":
+            error = self.error or {}
+            if error.get("type") == "SystemExit":
+                return f"exited with status {error.get('exit_status')} (sys.exit)"
+            message = error.get("message", "")
+            return f"raised {error.get('type', 'an error')}" + (f": {message}" if message else "")
+        return self.error.get("message", self.outcome) if self.error else self.outcome
+
+    def to_json(self):
+        return {"function": self.function, "request": protocol.loads(self.request), "outcome": self.outcome,
+                "error": self.error, "stdout": self.stdout, "stderr": self.stderr,
+                "seconds": round(self.seconds, 6)}
+
+
+# ------------------------------------------------------------------------ transports
+class Died(Exception):
+    """The child process ended (or was killed)."""
+
+
+class TimedOut(Exception):
+    pass
+
+
+def _describe_exit(returncode):
+    if returncode is None:
+        return "stopped answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+    return f"exited with status {returncode}"
+
+
+def _limit_memory(megabytes):
+    def apply():
+        import resource
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply if megabytes else None
+
+
+OUTPUT_LIMIT = 4000        # characters of captured stdout/stderr kept per call (head and tail)
+
+
+def _clip(text):
+    if len(text) <= OUTPUT_LIMIT:
+        return text
+    half = OUTPUT_LIMIT // 2
+    return f"{text[:half]}\n[... {len(text) - 2 * half} characters not shown ...]\n{text[-half:]}"
+
+
+class ChildTransport:
+    """A child process speaking the protocol on its stdin and stdout."""
+
+    def __init__(self, command, *, cwd=None, memory_mb=None, import_timeout=30.0):
+        self.command = command
+        self.cwd = cwd
+        self.memory_mb = memory_mb
+        self.import_timeout = import_timeout
+        self.folder = tempfile.mkdtemp(prefix="optoracle-")
+        self.stdout_path = os.path.join(self.folder, "stdout")
+        self.stderr_path = os.path.join(self.folder, "stderr")
+        self.popen = None
+        self.readers = None
+        self.buffer = b""
+        self.stray = []
+        self.ids = 0
+        self.starts = 0
+
+    # --- process
+    def _spawn(self):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = {**os.environ, "OPTORACLE_STDOUT": self.stdout_path, "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        with open(self.stderr_path, "ab") as stderr:
+            self.popen = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=stderr, cwd=self.cwd, env=env, start_new_session=True,
+                                          preexec_fn=_limit_memory(self.memory_mb))
+        self.buffer = b""
+        self.starts += 1
+
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def kill(self):
+        if self.popen is None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.popen.stdin, self.popen.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def restart(self):
+        self.kill()
+
+    def close(self):
+        if self.alive():
+            try:
+                self._send({"op": "bye", "id": self._next_id()})
+                self.popen.wait(timeout=2)
+            except (Died, OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        for reader in self.readers or ():
+            reader.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def exit_description(self):
+        if self.popen is None:
+            return "was not started"
+        try:
+            self.popen.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return "stopped answering"
+        return _describe_exit(self.popen.returncode)
+
+    # --- messages
+    def _next_id(self):
+        self.ids += 1
+        return self.ids
+
+    def _send(self, message):
+        self._send_line(protocol.dumps(message))
+
+    def _send_line(self, line):
+        try:
+            self.popen.stdin.write((line + "\n").encode())
+            self.popen.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise Died() from None
+
+    def _receive(self, ident, timeout):
+        deadline = time.monotonic() + timeout
+        fd = self.popen.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while True:
+                while b"\n" in self.buffer:
+                    line, _, self.buffer = self.buffer.partition(b"\n")
+                    text = line.decode("utf-8", errors="replace")
+                    try:
+                        message = protocol.loads(text)
+                    except protocol.ProtocolError:
+                        self.stray.append(text)          # the target printed onto the protocol channel
+                        continue
+                    if message.get("id") == ident or (message.get("id") is None and not message.get("ok", True)):
+                        return message
+                    self.stray.append(text)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimedOut()
+                if not selector.select(left):
+                    continue
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    raise Died()
+                self.buffer += chunk
+
+    def _marks(self):
+        if self.readers is None:
+            for path in (self.stdout_path, self.stderr_path):
+                open(path, "ab").close()
+            self.readers = [open(path, "rb") for path in (self.stdout_path, self.stderr_path)]
+        return tuple(os.fstat(f.fileno()).st_size for f in self.readers)
+
+    def _output_since(self, marks):
+        out = []
+        for reader, mark, now in zip(self.readers, marks, self._marks()):
+            if now == mark:
+                out.append("")
+                continue
+            reader.seek(mark)
+            out.append(reader.read(min(now - mark, 1 << 20)).decode("utf-8", errors="replace"))
+        stray, self.stray = self.stray, []
+        if stray:
+            out[0] = "\n".join(stray) + ("\n" if out[0] else "") + out[0]
+        return out
+
+    # --- the two requests
+    def start(self, functions):
+        """Start the child and shake hands: the handshake reply, or LoadError."""
+        marks = self._marks()
+        self._spawn()
+        ident = self._next_id()
+        try:
+            self._send({"op": "hello", "id": ident, "protocol": protocol.PROTOCOL, "functions": list(functions),
+                        "encodings": ["base64"]})
+            reply = self._receive(ident, self.import_timeout)
+        except TimedOut:
+            self.kill()
+            raise LoadError(f"did not finish loading within {self.import_timeout:g} s (set OPTORACLE_IMPORT_TIMEOUT; "
+                            "does it train or wait for input when imported? Put top-level calls under "
+                            "`if __name__ == \"__main__\":`)") from None
+        except Died:
+            stdout, stderr = self._output_since(marks)
+            raise LoadError(f"{self.exit_description()} while loading{_last_line(stderr)}") from None
+        stdout, stderr = self._output_since(marks)
+        if not reply.get("ok"):
+            self.kill()
+            raise LoadError(_load_failure(reply.get("error") or {}))
+        if reply.get("protocol") != protocol.PROTOCOL:
+            self.kill()
+            raise LoadError(f"speaks protocol {reply.get('protocol')!r}, the checker {protocol.PROTOCOL!r}")
+        reply["load_output"] = (stdout, stderr)
+        return reply
+
+    def request(self, line, ident, timeout):
+        """Send one request line; returns (reply or None, outcome, description, stdout, stderr)."""
+        marks = self._marks()
+        try:
+            self._send_line(line)
+            reply = self._receive(ident, timeout)
+        except TimedOut:
+            self.kill()
+            stdout, stderr = self._output_since(marks)
+            return None, "timed out", f"timed out after {timeout:g} s (killed)", stdout, stderr
+        except Died:
+            description = self.exit_description()
+            self.kill()
+            stdout, stderr = self._output_since(marks)
+            return None, ("killed" if "killed" in description else "exited"), description, stdout, stderr
+        stdout, stderr = self._output_since(marks)
+        return reply, None, None, stdout, stderr
+
+
+def _last_line(stderr):
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    return f" ({lines[-1].strip()[:300]})" if lines else ""
+
+
+def _load_failure(error):
+    """One line for a target that could not be imported."""
+    kind, message = error.get("type", "error"), error.get("message", "")
+    if kind == "SystemExit":
+        return f"called sys.exit({error.get('exit_status')}) while loading"
+    if kind == "SyntaxError":
+        return f"has a syntax error: {message}"
+    where = ""
+    for line in reversed((error.get("traceback") or "").splitlines()):
+        line = line.strip()
+        if line.startswith("File ") and "properties/harness.py" not in line and "<frozen" not in line:
+            where = f" ({line.split(',')[0][5:].strip()}{',' + line.split(',')[1] if ',' in line else ''})"
+            break
+    return f"raised {kind} while loading{where}: {message}" if message else f"raised {kind} while loading{where}"
+
+
+class LocalTransport:
+    """In-process: for the checker's own trusted candidates (the reference in each edition and the
+    catalog of known mistakes) in the diagnosis. Messages still cross as JSON, so values arrive
+    exactly as a child's would."""
+
+    def __init__(self, source, module=None):
+        self.source, self.module = source, module
+        self.restart()
+        self.starts = 0
+
+    def restart(self):
+        from .harness import Server
+        self.server = Server(self.source, module=self.module)
+
+    def start(self, functions):
+        self.starts += 1
+        line, _ = self.server.handle(protocol.dumps({"op": "hello", "id": 0, "functions": list(functions),
+                                                     "encodings": ["base64"]}))
+        reply = protocol.loads(line)
+        if not reply.get("ok"):
+            raise LoadError(_load_failure(reply.get("error") or {}))
+        return reply
+
+    def alive(self):
+        return True
+
+    def request(self, line, ident, timeout):
+        reply, _ = self.server.handle(line)
+        return protocol.loads(reply), None, None, "", ""
+
+    def close(self):
+        pass
+
+
+def _request_line(message, args, kwargs, binary):
+    try:
+        return protocol.dumps({**message, "args": [protocol.encode(a, False, binary) for a in args],
+                               "kwargs": {k: protocol.encode(v, False, binary) for k, v in kwargs.items()}})
+    except ValueError:
+        return protocol.dumps({**message, "args": [protocol.encode(a, True, binary) for a in args],
+                               "kwargs": {k: protocol.encode(v, True, binary) for k, v in kwargs.items()}})
+
+
+def harness_command(source):
+    return [sys.executable, "-m", "properties.harness", source]
+
+
+# ---------------------------------------------------------------------------- Target
+class AdamResult(NamedTuple):
+    parameters: dict
+    v: dict
+    s: dict
+    v_corrected: dict | None = None
+    s_corrected: dict | None = None
+
+
+class Target:
+    """The implementation under test, through the course's function names."""
+
+    CRASH_LIMIT = 3            # a function that kills the child this often is not called again
+
+    def __init__(self, source, *, command=None, transport=None, call_timeout=None, import_timeout=None,
+                 memory_mb=None):
+        self.source = source
+        self.command = command
+        self.call_timeout = call_timeout or call_timeout_from_env()
+        if transport is None:
+            memory_mb = memory_mb if memory_mb is not None else memory_limit_from_env(None if command else 2048)
+            transport = ChildTransport(command if command else harness_command(source),
+                                       memory_mb=memory_mb, import_timeout=import_timeout or import_timeout_from_env())
+        self.transport = transport
+        self.memory_mb = memory_mb
+        hello = transport.start(COURSE_FUNCTIONS)
+        self.functions = {name: info.get("parameters") for name, info in hello.get("functions", {}).items()}
+        self.info = hello.get("target", {})
+        self.binary = "base64" in hello.get("encodings", [])
+        self.notes = set(hello.get("notes", []))
+        self.load_output = hello.get("load_output", ("", ""))
+        self.records = collections.deque(maxlen=64)
+        self.last = None
+        self.given_up = {}             # function -> why it is not called again
+        self.crashes = collections.Counter()
+        self.calls = 0
+        self.ids = 1000
+        self.conventions = None        # the conventions the checks judge by (properties.conventions)
+        self.detected = None
+
+    @classmethod
+    def local(cls, source, module=None):
+        """In-process, for the checker's own trusted code (the reference, the catalog): never a user's file."""
+        return cls(source, transport=LocalTransport(source, module))
+
+    def restart(self):
+        """A fresh process (or module) for the next call: state left by earlier calls is gone."""
+        self.transport.restart()
+        self.given_up.clear()
+        self.crashes.clear()
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def name(self):
+        return self.command or self.source
+
+    @property
+    def file(self):
+        return self.info.get("file")
+
+    def has(self, name):
+        return name in self.functions
+
+    def require(self, *names):
+        missing = [n for n in names if not self.has(n)]
+        if missing:
+            raise MissingFunction(f"the target has no {', '.join(missing)}")
+
+    def close(self):
+        self.transport.close()
+
+    # ------------------------------------------------------------------ calling
+    def call(self, function, *args, observe=(), **kwargs):
+        """Call ``function`` and return its value; any other outcome raises ConformanceError
+        (clause None: the running check's), naming what happened and during which call."""
+        self.require(function)
+        self.ids += 1
+        message = {"op": "call", "id": self.ids, "function": function}
+        if observe:
+            message["observe"] = list(observe)
+        record = CallRecord(function, args, kwargs, _request_line(message, args, kwargs, self.binary))
+        self.records.append(record)
+        self.last = record
+        if function in self.given_up:
+            record.outcome = "not called"
+            record.error = {"message": self.given_up[function]}
+            self._fail_call(record, self.given_up[function])
+        if not self.transport.alive():
+            try:
+                self.transport.start(COURSE_FUNCTIONS)
+            except LoadError as error:
+                record.outcome = "not called"
+                self._fail_call(record, f"could not be restarted after it died: {error}")
+        self.calls += 1
+        reply, outcome, description, stdout, stderr = self.transport.request(record.request, self.ids,
+                                                                              self.call_timeout)
+        record.stdout, record.stderr = _clip(stdout), _clip(stderr)
+        if reply is None:
+            record.outcome = outcome
+            record.error = {"message": description}
+            if outcome == "timed out":
+                self.given_up[function] = (f"timed out earlier in this run (limit {self.call_timeout:g} s, "
+                                           "OPTORACLE_CALL_TIMEOUT); not called again")
+            else:
+                self.crashes[function] += 1
+                if self.crashes[function] >= self.CRASH_LIMIT:
+                    self.given_up[function] = f"ended the process {self.crashes[function]} times; not called again"
+            self._fail_call(record, f"{description} during {function}"
+                            + self._memory_hint(description, stderr))
+        record.seconds = reply.get("seconds", 0.0)
+        record.notes = reply.get("notes", [])
+        self.notes.update(record.notes)
+        if not reply.get("ok"):
+            record.outcome = "raised"
+            record.error = reply.get("error") or {}
+            if record.error.get("phase") == "protocol":
+                self._fail_call(record, f"the harness did not understand the call: {record.error.get('message')}")
+            if record.error.get("type") == "MemoryError":
+                self._fail_call(record, f"ran out of memory during {function} (limit {self.memory_mb} MiB, "
+                                        "OPTORACLE_MEMORY_LIMIT_MB)")
+            self._fail_call(record, f"{function} {record.describe()}")
+        try:
+            record.value = protocol.decode(reply.get("value"))
+        except protocol.ProtocolError as error:
+            self._fail_call(record, f"{function}'s reply could not be read: {error}")
+        record.mutated = reply.get("mutated", [])
+        record.shared = reply.get("shared", [])
+        self._check_mutation(record)
+        return record.value
+
+    def _memory_hint(self, description, stderr):
+        if self.memory_mb and ("MemoryError" in stderr or "SIGKILL" in description or "SIGSEGV" in description):
+            return f" (the memory limit is {self.memory_mb} MiB: OPTORACLE_MEMORY_LIMIT_MB)"
+        return ""
+
+    def _fail_call(self, record, what):
+        kind = {"raised": "raised", "timed out": "timed out", "exited": "exited", "killed": "killed"}.get(
+            record.outcome, "not called")
+        if record.error and record.error.get("type") == "SystemExit":
+            kind = "exited"
+        raise ConformanceError(Failure(None, what, kind=kind, call=record,
+                                       details=_traceback_tail(record.error)))
+
+    def _check_mutation(self, record):
+        names = ARGUMENTS.get(record.function, ())
+        protected = PROTECTED.get(record.function, ())
+        for pointer in record.mutated:
+            parts = pointer.strip("/").split("/")
+            if parts[0] == "args" and len(parts) > 1 and parts[1].isdigit():
+                index = int(parts[1])
+                name = names[index] if index < len(names) else f"argument {index}"
+            else:
+                name = parts[1] if len(parts) > 1 else pointer
+            if name in protected:
+                key = f"['{parts[2]}']" if len(parts) > 2 else ""
+                clause = "minibatch.no-mutation" if record.function == "random_mini_batches" else "api.in-place"
+                raise ConformanceError(Failure(
+                    clause, f"{record.function} mutated its input '{name}'{key}, which the spec does not allow "
+                            "(only parameters, v and s may be updated in place)", kind="mutated", call=record))
+
+    # ------------------------------------------------------- course functions
+    def update_parameters_with_gd(self, parameters, grads, learning_rate):
+        out = self.call("update_parameters_with_gd", parameters, grads, learning_rate)
+        self._expect_none_missing(out, "update_parameters_with_gd")
+        return self._state(out, parameters, "parameters", "", inputs=(parameters, grads))
+
+    def update_parameters_with_momentum(self, parameters, grads, v, beta, learning_rate):
+        name = "update_parameters_with_momentum"
+        out = self._tuple(self.call(name, parameters, grads, v, beta, learning_rate), (2,), name)
+        inputs = (parameters, grads, v)
+        return (self._state(out[0], parameters, "parameters", "[0]", inputs),
+                self._state(out[1], parameters, "v", "[1]", inputs, prefix="d"))
+
+    def update_parameters_with_adam(self, parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
+                                    epsilon=1e-8):
+        name = "update_parameters_with_adam"
+        arity = getattr(self.conventions, "adam_returns", None)
+        out = self.call(name, parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+        self._expect_none_missing(out, name)
+        if isinstance(out, tuple) and len(out) in (3, 5) and arity is not None and len(out) != arity:
+            raise ConformanceError(Failure(
+                "adam.returns", f"{name} returns {len(out)} values; the conventions judged here return {arity} "
+                f"({_ADAM_FORMS[arity]})", kind="returns", call=self.last))
+        out = self._tuple(out, (arity,) if arity else (3, 5), name)
+        inputs = (parameters, grads, v, s)
+        states = [self._state(out[0], parameters, "parameters", "[0]", inputs)]
+        for i, label in enumerate(("v", "s", "v_corrected", "s_corrected")[:len(out) - 1], start=1):
+            states.append(self._state(out[i], parameters, label, f"[{i}]", inputs, prefix="d"))
+        return AdamResult(*states)
+
+    def initialize_velocity(self, parameters):
+        out = self.call("initialize_velocity", parameters, observe=("shared",))
+        self._expect_none_missing(out, "initialize_velocity")
+        return self._state(out, parameters, "v", "", (parameters,), prefix="d")
+
+    def initialize_adam(self, parameters):
+        name = "initialize_adam"
+        out = self._tuple(self.call(name, parameters, observe=("shared",)), (2,), name)
+        return (self._state(out[0], parameters, "v", "[0]", (parameters,), prefix="d"),
+                self._state(out[1], parameters, "s", "[1]", (parameters,), prefix="d"))
+
+    def random_mini_batches(self, X, Y, mini_batch_size, seed):
+        name = "random_mini_batches"
+        out = self.call(name, X, Y, mini_batch_size, seed)
+        self._expect_none_missing(out, name)
+        if not isinstance(out, (list, tuple)) or not all(isinstance(b, (list, tuple)) and len(b) == 2 for b in out):
+            self._returns(name, f"must return a list of (mini_batch_X, mini_batch_Y) pairs, got {_kind(out)}")
+        batches = []
+        for k, (bx, by) in enumerate(out):
+            if not isinstance(bx, np.ndarray) or not isinstance(by, np.ndarray):
+                self._returns(name, f"batch {k} holds {_kind(bx)} and {_kind(by)}, expected numpy arrays")
+            batches.append((bx, by))
+        return batches
+
+    def initialize_parameters(self, layers_dims):
+        out = self.call("initialize_parameters", list(layers_dims))
+        self._expect_none_missing(out, "initialize_parameters")
+        shapes = {}
+        for l in range(1, len(layers_dims)):
+            shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
+            shapes[f"b{l}"] = (layers_dims[l], 1)
+        return self._dict_of(out, shapes, "initialize_parameters", "parameters", "", inputs=())
+
+    def forward_propagation(self, X, parameters):
+        name = "forward_propagation"
+        out = self._tuple(self.call(name, X, parameters), (2,), name)
+        a3 = out[0]
+        if not isinstance(a3, np.ndarray) or a3.shape != (1, X.shape[1]):
+            self._returns(name, f"must return a3 of shape (1, {X.shape[1]}), got {_kind(a3)}")
+        self._dtype(a3, (X, parameters), name, "a3")
+        return a3, out[1]
+
+    def backward_propagation(self, X, Y, cache):
+        name = "backward_propagation"
+        out = self.call(name, X, Y, cache)
+        self._expect_none_missing(out, name)
+        if not isinstance(out, dict):
+            self._returns(name, f"must return a dict of gradients, got {_kind(out)}")
+        return out
+
+    def compute_cost(self, a3, Y):
+        name = "compute_cost"
+        out = self.call(name, a3, Y)
+        self._expect_none_missing(out, name)
+        value = np.asarray(out) if isinstance(out, (np.ndarray, float, int)) else None
+        if value is None or value.size != 1 or value.dtype.kind not in "fiu":
+            self._returns(name, f"must return a number, got {_kind(out)}")
+        return float(value.reshape(()))
+
+    def predict(self, X, y, parameters):
+        """(predictions, accuracy or None): the course's predict returns p and prints the accuracy."""
+        name = "predict"
+        out = self.call(name, X, y, parameters)
+        self._expect_none_missing(out, name)
+        predictions, accuracy = (out[0], out[1]) if isinstance(out, tuple) and len(out) == 2 else (out, None)
+        if not isinstance(predictions, np.ndarray) or predictions.shape != (1, X.shape[1]):
+            self._returns(name, f"must return predictions of shape (1, {X.shape[1]}), got {_kind(predictions)}")
+        return predictions, accuracy
+
+    def model(self, X, Y, layers_dims, optimizer, **hyperparameters):
+        """(parameters, printed lines)."""
+        name = "model"
+        out = self.call(name, X, Y, list(layers_dims), optimizer, **hyperparameters)
+        self._expect_none_missing(out, name)
+        parameters = out[0] if isinstance(out, tuple) and out and isinstance(out[0], dict) else out
+        if not isinstance(parameters, dict):
+            self._returns(name, f"must return the trained parameters dict, got {_kind(out)}")
+        return parameters, self.last.stdout.splitlines()
+
+    def decay(self, function, learning_rate0, epoch_num, decay_rate, *extra):
+        out = self.call(function, learning_rate0, epoch_num, decay_rate, *extra)
+        value = np.asarray(out) if isinstance(out, (np.ndarray, float, int)) else None
+        if value is None or value.size != 1 or value.dtype.kind not in "fiu":
+            self._returns(function, f"must return a learning rate (a number), got {_kind(out)}")
+        return float(value.reshape(()))
+
+    # ------------------------------------------------------------ validation
+    def _returns(self, name, what):
+        raise ConformanceError(Failure("api.signatures", f"{name} {what}", kind="returns", call=self.last))
+
+    def _expect_none_missing(self, out, name):
+        if out is None:
+            self._returns(name, "returned None (did you forget a return statement?)")
+
+    def _tuple(self, out, sizes, name):
+        self._expect_none_missing(out, name)
+        if not isinstance(out, (tuple, list)) or len(out) not in sizes:
+            got = f"a tuple of {len(out)}" if isinstance(out, (tuple, list)) else _kind(out)
+            self._returns(name, f"must return a tuple of {' or '.join(map(str, sizes))}, got {got}")
+        return tuple(out)
+
+    def _state(self, out, parameters, label, output, inputs, prefix=""):
+        shapes = {f"{prefix}{k}": np.shape(p) for k, p in parameters.items()}
+        return self._dict_of(out, shapes, self.last.function, label, output, inputs)
+
+    def _dict_of(self, out, shapes, name, label, output, inputs):
+        if not isinstance(out, dict):
+            self._returns(name, f"must return {label} as a dict, got {_kind(out)}")
+        missing = [k for k in shapes if k not in out]
+        if missing:
+            self._returns(name, f"{label} is missing keys {missing} (has {sorted(out)})")
+        for k, shape in shapes.items():
+            if not isinstance(out[k], np.ndarray):
+                self._returns(name, f"{label}[{k!r}] is {_kind(out[k])}, expected a numpy array")
+            if out[k].shape != tuple(shape):
+                self._returns(name, f"{label}[{k!r}] has shape {out[k].shape}, expected {tuple(shape)}")
+            self._dtype(out[k], inputs, name, f"{label}[{k!r}]")
+        return out
+
+    def _dtype(self, array, inputs, name, label):
+        if array.dtype.kind == "f" and array.dtype.itemsize < 8 and _all_float64(inputs):
+            raise ConformanceError(Failure(
+                "api.dtype", f"{name} returned {label} as {array.dtype.name} for float64 inputs: it computes in "
+                f"{array.dtype.name} (a cast, or a {array.dtype.name} constant, somewhere)", kind="returns",
+                call=self.last))
+
+
+_ADAM_FORMS = {3: "(parameters, v, s)", 5: "(parameters, v, s, v_corrected, s_corrected)"}
+
+
+def _all_float64(inputs):
+    found = False
+    for value in inputs:
+        for a in (value.values() if isinstance(value, dict) else [value]):
+            if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+                if a.dtype != np.float64:
+                    return False
+                found = True
+    return found
+
+
+def _kind(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, protocol.Opaque):
+        return f"a {value.type_name}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    return "None" if value is None else type(value).__name__
+
+
+def _traceback_tail(error):
+    """The last lines of a target's traceback that point into the target, for the report."""
+    text = (error or {}).get("traceback") or ""
+    lines = [line for line in text.splitlines() if "properties/harness.py" not in line]
+    return lines[-6:] if lines else []
+
+
+def is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

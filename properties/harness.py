@@ -1,0 +1,306 @@
+"""The Python harness: serves one Python target over the protocol (PROTOCOL.md).
+
+    python -m properties.harness TARGET
+
+TARGET is a ``.py`` file (its folder goes first on ``sys.path``, so the course's
+``opt_utils.py`` beside it imports, and becomes the working directory), an importable module,
+``reference`` or ``reference@EDITION`` (the reference in an edition's signatures), or
+``catalog:NAME[@EDITION]`` (one of optoracle's known wrong implementations).
+
+The harness runs in the target's own process. It reads requests from stdin and writes replies
+to stdout; the target's own prints go to the file named by ``$OPTORACLE_STDOUT`` (or nowhere),
+never into the protocol. It observes what needs the target's memory: the inputs a call
+mutated and, on request, the returned arrays that share one buffer.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from . import protocol
+
+# NumPy 1.24 removed these aliases; course code of 2017-2021 uses ``np.int``. The harness maps
+# them back as NumPy < 1.24 did and says so in the reply ("notes"), never silently.
+REMOVED_NUMPY_ALIASES = {"int": int, "float": float, "bool": bool, "object": object, "complex": complex,
+                         "str": str, "long": int, "unicode": str}
+
+
+def _install_numpy_aliases(notes):
+    original = getattr(np, "__getattr__", None)
+
+    def __getattr__(name):
+        if name in REMOVED_NUMPY_ALIASES:
+            notes.add(f"np.{name}")
+            return REMOVED_NUMPY_ALIASES[name]
+        if original is None:
+            raise AttributeError(f"module 'numpy' has no attribute {name!r}")
+        return original(name)
+    np.__getattr__ = __getattr__
+
+
+def load(source):
+    """The module a TARGET names (see the module docstring)."""
+    if source == "reference" or source.startswith("reference@"):
+        import reference
+        if "@" not in source:
+            return reference
+        from reference.editions import edition_module
+        return edition_module(_edition(source.split("@", 1)[1]))
+    if source.startswith("catalog:"):
+        from .catalog import module_for
+        name, _, edition = source[len("catalog:"):].partition("@")
+        return module_for(name, _edition(edition) if edition else "seed")
+    if source.endswith(".py") or os.sep in source:
+        path = os.path.abspath(source)
+        folder = os.path.dirname(path)
+        sys.path.insert(0, folder)
+        os.chdir(folder)
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    sys.path.insert(0, os.getcwd())
+    return importlib.import_module(source)
+
+
+def _edition(name):
+    from reference.conventions import EDITIONS
+    if name not in EDITIONS:
+        raise ValueError(f"unknown edition {name!r}; editions: {', '.join(EDITIONS)}")
+    return name
+
+
+def describe_parameters(function):
+    """[{"name", "kind", "default"?}] of a Python function, or None if it has no signature."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    out = []
+    for p in signature.parameters.values():
+        entry = {"name": p.name, "kind": p.kind.name.lower()}
+        if p.default is not inspect.Parameter.empty:
+            entry["default"] = protocol.encode(p.default) if _plain(p.default) else {
+                "object": {"type": type(p.default).__name__, "repr": repr(p.default)[:200]}}
+        out.append(entry)
+    return out
+
+
+def _plain(value):
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _error(exc, phase):
+    error = {"type": type(exc).__name__, "message": str(exc), "phase": phase}
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        error["exit_status"] = code if isinstance(code, int) else (0 if code is None else 1)
+        error["message"] = "" if code is None or isinstance(code, int) else str(code)
+    frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    error["traceback"] = "".join(frames)[-4000:]
+    return error
+
+
+def _leaves(value, path=""):
+    """(JSON pointer, array) for every array inside ``value``."""
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}/{k}")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}/{i}")
+
+
+def snapshot(value):
+    """A copy of the containers and arrays of a decoded argument (everything else is immutable)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: snapshot(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(snapshot(v) for v in value)
+    return value
+
+
+def _changed(before, after, path):
+    """JSON pointers of the parts of ``after`` that differ from the snapshot ``before``."""
+    if isinstance(before, np.ndarray):
+        same = (isinstance(after, np.ndarray) and before.shape == after.shape and before.dtype == after.dtype
+                and before.tobytes() == after.tobytes())
+        return [] if same else [path]
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or before.keys() != after.keys():
+            return [path]
+        return [p for k in before for p in _changed(before[k], after[k], f"{path}/{k}")]
+    if isinstance(before, (list, tuple)):
+        if type(before) is not type(after) or len(before) != len(after):
+            return [path]
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in _changed(b, a, f"{path}/{i}")]
+    try:
+        return [] if before == after else [path]
+    except Exception:                                           # noqa: BLE001 - an odd object compares unequal
+        return [path]
+
+
+def shared_buffers(value):
+    """Groups of JSON pointers into ``value`` whose arrays share memory."""
+    leaves = list(_leaves(value))
+    groups, seen = [], set()
+    for i, (path, a) in enumerate(leaves):
+        if i in seen:
+            continue
+        group = [path] + [q for j, (q, b) in enumerate(leaves[i + 1:], start=i + 1)
+                          if j not in seen and np.shares_memory(a, b) and not seen.add(j)]
+        if len(group) > 1:
+            groups.append(group)
+    return groups
+
+
+class Server:
+    """Answers protocol requests for one module (in the target's process, or in-process for
+    the checker's own trusted candidates)."""
+
+    def __init__(self, source, flush=lambda: None, module=None):
+        self.source = source
+        self.given = module
+        self.module = None
+        self.binary = False          # reply with base64 arrays once the checker says it reads them
+        self.notes = set()
+        self.flush = flush
+
+    def handle(self, line):
+        """One request line -> one reply line."""
+        try:
+            message = protocol.loads(line)
+        except protocol.ProtocolError as error:
+            return protocol.dumps(_protocol_error(None, error)), {}
+        op, ident = message.get("op"), message.get("id")
+        try:
+            if op == "hello":
+                return protocol.dumps({"id": ident, **self.hello(message)}), message
+            if op == "call":
+                reply, value = self.call(message)
+                try:
+                    return protocol.encode_message({"id": ident, **reply}, {"value": value}, self.binary), message
+                except (TypeError, ValueError) as error:
+                    raise protocol.ProtocolError(f"the reply could not be encoded: {error}") from None
+            if op == "bye":
+                return protocol.dumps({"id": ident, "ok": True}), message
+            raise protocol.ProtocolError(f"unknown op {op!r}")
+        except (protocol.ProtocolError, KeyError, TypeError) as error:
+            return protocol.dumps(_protocol_error(ident, error)), message
+
+    def hello(self, message):
+        self.binary = "base64" in message.get("encodings", ())
+        if self.given is None:
+            _install_numpy_aliases(self.notes)
+        try:
+            self.module = self.given if self.given is not None else load(self.source)
+        except BaseException as exc:                            # noqa: BLE001 - reported, never raised
+            self.flush()
+            return {"ok": False, "error": _error(exc, "load")}
+        finally:
+            self.flush()
+        functions = {}
+        for name in message.get("functions", []):
+            fn = getattr(self.module, name, None)
+            if callable(fn):
+                functions[name] = {"parameters": describe_parameters(fn)}
+        return {"ok": True, "protocol": protocol.PROTOCOL, "functions": functions, "encodings": ["base64"],
+                "target": {"source": self.source, "language": f"python {sys.version.split()[0]}",
+                           "numpy": np.__version__, "file": getattr(self.module, "__file__", None)},
+                "notes": sorted(self.notes)}
+
+    def _function(self, name):
+        fn = getattr(self.module, name, None)
+        if not callable(fn):
+            raise protocol.ProtocolError(f"the target has no function {name!r}")
+        return fn
+
+    def call(self, message):
+        if self.module is None:
+            raise protocol.ProtocolError("call before hello")
+        fn = self._function(message["function"])
+        args = protocol.decode(message.get("args", []), self._function)
+        kwargs = protocol.decode({"dict": message.get("kwargs", {})}, self._function)
+        before = snapshot((args, kwargs))
+        notes_before = set(self.notes)
+        start = time.perf_counter()
+        try:
+            value = fn(*args, **kwargs)
+        except BaseException as exc:                            # noqa: BLE001 - reported, never raised
+            self.flush()
+            return {"ok": False, "error": _error(exc, "call"), "seconds": time.perf_counter() - start}, None
+        seconds = time.perf_counter() - start
+        self.flush()
+        reply = {"ok": True, "seconds": seconds,
+                 "mutated": _changed(before[0], args, "/args") + _changed(before[1], kwargs, "/kwargs")}
+        if "shared" in message.get("observe", ()):
+            reply["shared"] = shared_buffers(value)
+        if self.notes - notes_before:
+            reply["notes"] = sorted(self.notes - notes_before)
+        return reply, value
+
+
+def _protocol_error(ident, error):
+    return {"id": ident, "ok": False, "error": {"type": "ProtocolError", "message": str(error), "phase": "protocol"}}
+
+
+def _redirect_stdio():
+    """Keep the protocol on private copies of fds 0 and 1: the target reads nothing from stdin
+    (``input()`` sees end of file) and its stdout goes to $OPTORACLE_STDOUT."""
+    protocol_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    protocol_out = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
+    target = os.environ.get("OPTORACLE_STDOUT") or os.devnull
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.close(fd)
+    sys.stdout = os.fdopen(1, "w", encoding="utf-8", errors="replace", buffering=1, closefd=False)
+    sys.stdin = open(os.devnull, encoding="utf-8")
+    return protocol_in, protocol_out
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m properties.harness TARGET", file=sys.stderr)
+        return 2
+    protocol_in, protocol_out = _redirect_stdio()
+
+    def flush():
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:                                   # noqa: BLE001 - a closed stream is the target's doing
+                pass
+
+    server = Server(argv[0], flush)
+    for line in protocol_in:
+        if not line.strip():
+            continue
+        reply, message = server.handle(line)
+        protocol_out.write(reply + "\n")
+        protocol_out.flush()
+        if message.get("op") == "bye":
+            break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

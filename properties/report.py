@@ -1,0 +1,187 @@
+"""Rendering a Report once, for the terminal, pytest, JSON and JUnit.
+
+The terminal report starts with the verdict in one line, then the conventions found and the
+editions they match, a table of the clauses that have checks (in SPEC order), and each failure:
+what differs key by key, the diagnosis, what the target printed, and a reproduction to paste.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from reference.conventions import matching_editions
+
+from . import conventions as conv
+from . import spec
+
+REPORT_FORMAT = "optoracle-report/1"
+FIRST_FAILURE_WIDTH = 72
+
+
+def _clip(text, width):
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def verdict(report):
+    where = report.target_info.get("file") or report.target
+    n_fail, n_adv = len(report.failed), len(report.advisories)
+    clauses = sorted({r.clause for r in report.failed}, key=lambda c: spec.clause(c).order)
+    if report.conforms:
+        head = f"CONFORMS to SPEC {spec.version()}"
+        tail = f" with {n_adv} advisor{'y' if n_adv == 1 else 'ies'} (SHOULD)" if n_adv else ""
+    else:
+        head = f"DOES NOT CONFORM to SPEC {spec.version()}"
+        tail = (f": {len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(clauses[:6])}"
+                f"{', ...' if len(clauses) > 6 else ''})") if clauses else \
+            f": {n_adv} advisor{'y' if n_adv == 1 else 'ies'} under --strict"
+    return f"optoracle: {where} {head} (profile {report.profile}){tail}"
+
+
+def convention_lines(report):
+    editions = matching_editions(report.detected)
+    found = [f"{k}={v}" for k, v in report.detected.items() if v is not None]
+    lines = [f"conventions: {', '.join(found) or 'none determined'}; matches edition(s): "
+             f"{', '.join(editions) or 'none'}" + ("" if report.profile == "auto" else
+                                                   f"; judged by profile {report.profile}")]
+    fake = type("T", (), {"detected": report.detected, "conventions": report.conventions,
+                          "undetermined": report.undetermined, "profile": report.profile})
+    lines += conv.describe(fake)
+    return lines
+
+
+def clause_table(report):
+    """[(clause id, level, passed, failed, skipped, first failure)] for clauses with checks, in SPEC order."""
+    rows = {}
+    for r in report.results:
+        targets = [r.clause] if r.status == "failed" else r.clauses
+        for clause_id in targets:
+            row = rows.setdefault(clause_id, {"passed": 0, "failed": 0, "skipped": 0, "first": ""})
+            row[r.status] += 1
+            if r.status == "failed" and not row["first"]:
+                row["first"] = r.headline
+    order = spec.clauses()
+    return [(c, order[c].level, row["passed"], row["failed"], row["skipped"], row["first"])
+            for c, row in sorted(rows.items(), key=lambda item: order[item[0]].order)]
+
+
+def _indent(text, prefix="    "):
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def render_failure(result, verbose=False):
+    f = result.failure
+    level = "SHOULD, advisory" if result.advisory else "MUST"
+    lines = [f"--- {result.name} [{result.clause}, {level}]", f"  {f.what}"]
+    details = f.details if verbose else f.details[:12]
+    lines += [d if d.startswith("  ") else "  " + d for d in details]
+    if len(f.details) > len(details):
+        lines.append(f"  ... {len(f.details) - len(details)} more lines (-v)")
+    if f.diagnosis:
+        lines.append(f"  Diagnosis: {f.diagnosis}")
+    call = f.call
+    if call is not None and (call.stdout.strip() or call.stderr.strip()):
+        for label, text in (("stdout", call.stdout), ("stderr", call.stderr)):
+            text = text.strip()
+            if text:
+                shown = text if verbose else _tail(text, 8)
+                lines.append(f"  The target wrote to {label} during {call.function}:")
+                lines.append(_indent(shown, "    | "))
+    if f.repro:
+        lines.append("  Reproduce with:")
+        lines.append(_indent(f.repro))
+    return "\n".join(lines)
+
+
+def _tail(text, n):
+    rows = text.splitlines()
+    return text if len(rows) <= n else "\n".join([f"[... {len(rows) - n} earlier lines]"] + rows[-n:])
+
+
+def terminal(report, verbose=False, quiet=False):
+    lines = [verdict(report)]
+    info = report.target_info
+    lines.append(f"target: {report.target} ({info.get('language', '?')}"
+                 + (f", numpy {info['numpy']}" if info.get("numpy") else "") + f"); examples: {report.examples}")
+    lines += convention_lines(report)
+    if report.notes:
+        lines.append("notes: " + "; ".join(_note(n) for n in report.notes))
+    lines.append("")
+    table = clause_table(report)
+    width = max((len(c) for c, *_ in table), default=10)
+    lines.append(f"{'clause':<{width}}  level   pass  fail  skip  first failure")
+    for clause_id, level, passed, failed, skipped, first in table:
+        lines.append(f"{clause_id:<{width}}  {level:<6} {passed:>5} {failed:>5} {skipped:>5}  "
+                     f"{_clip(first, FIRST_FAILURE_WIDTH)}")
+    failures = report.failed + report.advisories
+    if failures and not quiet:
+        lines += ["", "Failures" if report.failed else "Advisories", "========"]
+        for r in report.failed + report.advisories:
+            lines += ["", render_failure(r, verbose)]
+    skipped = [r for r in report.results if r.status == "skipped"]
+    if skipped:
+        reasons = {}
+        for r in skipped:
+            reasons.setdefault(r.reason, []).append(r.name)
+        lines += ["", f"Skipped {len(skipped)} checks:"] + [f"  {reason} ({len(names)})" for reason, names in
+                                                              reasons.items()]
+    if verbose:
+        lines += ["", "Checks:"] + [f"  {r.status:<7} {r.seconds:6.2f}s  {r.name}" for r in report.results]
+    lines += ["", f"{report.count('passed')} passed, {len(report.failed)} failed, {len(report.advisories)} "
+                  f"advisories, {report.count('skipped')} skipped in {report.seconds:.1f}s"]
+    return "\n".join(lines)
+
+
+def _note(note):
+    if note.startswith("np."):
+        return (f"your code uses {note}, removed in NumPy 1.24; the harness maps it to Python's "
+                f"{note[3:].replace('long', 'int').replace('unicode', 'str')} as NumPy < 1.24 did")
+    return note
+
+
+def to_json(report):
+    from optoracle import __version__
+    return {
+        "format": REPORT_FORMAT, "optoracle": __version__, "spec": spec.version(),
+        "verdict": "conforms" if report.conforms else "does not conform", "conforms": report.conforms,
+        "target": report.target, "target_info": report.target_info, "profile": report.profile,
+        "examples": report.examples, "strict": report.strict,
+        "conventions": {"detected": dict(report.detected.items()), "judged": dict(report.conventions.items()),
+                        "undetermined": report.undetermined, "editions": matching_editions(report.detected)},
+        "notes": report.notes, "seconds": round(report.seconds, 3),
+        "counts": {"passed": report.count("passed"), "failed": len(report.failed),
+                   "advisories": len(report.advisories), "skipped": report.count("skipped")},
+        "clauses": [{"clause": c, "level": level, "passed": p, "failed": f, "skipped": s, "first_failure": first}
+                    for c, level, p, f, s, first in clause_table(report)],
+        "checks": [{"name": r.name, "clauses": r.clauses, "status": r.status, "clause": r.clause, "level": r.level,
+                    "advisory": r.advisory, "reason": r.reason or None, "seconds": round(r.seconds, 4),
+                    "failure": r.failure.to_json() if r.failure else None} for r in report.results],
+    }
+
+
+def write_json(report, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(to_json(report), f, indent=2)
+        f.write("\n")
+
+
+def write_junit(report, path):
+    totals = {"tests": str(len(report.results)), "failures": str(len(report.failed)), "errors": "0",
+              "skipped": str(report.count("skipped")), "time": f"{report.seconds:.3f}"}
+    root = ET.Element("testsuites", name="optoracle", **totals)
+    suite = ET.SubElement(root, "testsuite", name=f"optoracle[{report.target}, {report.profile}]", **totals)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("spec", spec.version()), ("profile", report.profile),
+                        ("conventions", ", ".join(f"{k}={v}" for k, v in report.conventions.items()))):
+        ET.SubElement(properties, "property", name=name, value=str(value))
+    for r in report.results:
+        case = ET.SubElement(suite, "testcase", classname=r.clauses[0], name=r.name, time=f"{r.seconds:.3f}")
+        if r.status == "failed" and not r.advisory:
+            ET.SubElement(case, "failure", message=r.headline, type=r.clause).text = render_failure(r, True)
+        elif r.advisory:
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", name="advisory", value=f"[{r.clause}] {r.headline}")
+            ET.SubElement(case, "system-out").text = render_failure(r, True)
+        elif r.status == "skipped":
+            ET.SubElement(case, "skipped", message=r.reason)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,123 @@
+"""A reproduction the user can paste, generated from the call that failed.
+
+Plain Python that imports the user's own file (no optoracle internals), builds the failing call's
+inputs as literals (Hypothesis has shrunk them), calls the function and prints the value that
+differs, with the expected value beside it. For a target in another language (``--cmd``) it is
+the protocol lines to pipe into the command.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+
+import numpy as np
+
+from . import protocol
+from .gateway import ARGUMENTS
+
+SIZE_CAP = 6000          # characters of literals; beyond it the inputs are in the JSON report's "call"
+
+
+def literal(value):
+    """Python source that rebuilds ``value`` exactly (floats via repr, which round-trips)."""
+    if isinstance(value, np.ndarray):
+        dtype = "" if value.dtype in (np.float64, np.int64) else f", dtype=np.{value.dtype.name}"
+        if value.size == 0:
+            return f"np.zeros({value.shape}{dtype})"
+        return f"np.array({_nested(value.tolist())}{dtype})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, np.generic):
+        return literal(value.item())
+    if isinstance(value, protocol.FunctionRef):
+        return f"yours.{value.name}"
+    return repr(value)
+
+
+def _nested(x):
+    if isinstance(x, list):
+        return "[" + ", ".join(_nested(v) for v in x) + "]"
+    return _float(x) if isinstance(x, float) else repr(x)
+
+
+def _float(x):
+    return repr(x) if np.isfinite(x) else f"float({str(x)!r})"
+
+
+def _import(target):
+    source = target.source
+    if source == "reference":
+        return ["import reference as yours"]
+    if source.startswith("reference@"):
+        return ["from reference.editions import edition_module", f"yours = edition_module({source[10:]!r})"]
+    if source.startswith("catalog:"):
+        name, _, edition = source[8:].partition("@")
+        return ["from properties.catalog import module_for  # optoracle's catalog of known mistakes",
+                f"yours = module_for({name!r}, {edition or 'seed'!r})"]
+    path = target.file or source
+    if path.endswith(".py"):
+        folder, name = os.path.split(os.path.abspath(path))
+        stem = os.path.splitext(name)[0]
+        return ["import sys", f"sys.path.insert(0, {folder!r})", f"import {stem} as yours"]
+    return [f"import {source} as yours"]
+
+
+def _selector(failure):
+    """Python for the compared value: ``output`` is a suffix of ``out`` (``[1]``) or an expression of it."""
+    output = failure.output or ""
+    text = output if "out" in output else "out" + output
+    if failure.key is not None:
+        text += f"[{failure.key!r}]"
+    if failure.index:
+        text += "[" + ", ".join(str(i) for i in failure.index) + "]"
+    return text
+
+
+def build(target, failure):
+    """The reproduction of ``failure`` (None if it has no call to reproduce)."""
+    call = failure.call
+    if call is None:
+        return None
+    if target.command:
+        hello = protocol.dumps({"op": "hello", "id": 0, "protocol": protocol.PROTOCOL, "functions": [call.function]})
+        return (f"# the failing call, as protocol lines (PROTOCOL.md); the second reply is yours\n"
+                f"printf '%s\\n' {shlex.quote(hello)} {shlex.quote(call.request)} | {target.command}")
+    names = _argument_names(target, call)
+    lines = ["import numpy as np", *_import(target)]
+    assigned = []
+    for name, value in zip(names, call.args):
+        assigned.append(f"{name} = {literal(value)}")
+    for name, value in call.kwargs.items():
+        assigned.append(f"{name} = {literal(value)}")
+    size = sum(len(line) for line in assigned)
+    if size > SIZE_CAP:
+        lines.append(f"# the inputs ({size} characters) are in the JSON report (--json), under this failure's "
+                     "'call'; they were too large to inline")
+        return "\n".join(lines)
+    lines += assigned
+    arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
+    lines.append(f"out = yours.{call.function}({arguments})")
+    if call.outcome == "returned":
+        shown = _selector(failure)
+        expected = failure.expected
+        comment = f"  # expected {expected!r}" if isinstance(expected, (int, float)) and failure.kind == "mismatch" \
+            else ""
+        lines.append(f"print({shown}){comment}")
+    return "\n".join(lines)
+
+
+def _argument_names(target, call):
+    declared = target.functions.get(call.function) or []
+    names = [p["name"] for p in declared if p.get("kind") in ("positional_only", "positional_or_keyword")]
+    course = list(ARGUMENTS.get(call.function, ()))
+    out = []
+    for i in range(len(call.args)):
+        name = names[i] if i < len(names) else (course[i] if i < len(course) else f"arg{i}")
+        out.append(name if name not in call.kwargs and name not in out else f"{name}_{i}")
+    return out

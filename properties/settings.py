@@ -1,0 +1,61 @@
+"""How many examples the checks try: Hypothesis settings *objects*, applied to optoracle's own
+checks only (nothing is registered or loaded globally, nothing patches Hypothesis).
+
+``ci`` (the default: derandomized, no example database, so the same target always gets the same
+report), ``dev`` (more, random), ``thorough`` (many more, random) and ``mutation`` (few, for the
+meta-tests and mutmut). Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+
+from hypothesis import HealthCheck, Phase, given, settings
+
+# No "explain" phase: it traces every line of the failing example, which multiplies the time of a
+# failing check by ten; the failure carries its own reproduction instead.
+_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+          HealthCheck.large_base_example]
+_COMMON = dict(deadline=None, database=None, suppress_health_check=_QUIET, print_blob=False,
+               report_multiple_bugs=False)
+
+BUDGETS = {
+    "ci": settings(max_examples=30, derandomize=True, phases=_PHASES, **_COMMON),
+    "dev": settings(max_examples=150, derandomize=False, phases=_PHASES, **_COMMON),
+    "thorough": settings(max_examples=1500, derandomize=False, phases=_PHASES, **_COMMON),
+    # a kill needs one failing example, not a minimal one: no shrinking
+    "mutation": settings(max_examples=10, derandomize=True, phases=_PHASES[:-1], **_COMMON),
+}
+DEFAULT = "ci"
+_active = [DEFAULT]
+
+
+def selected():
+    """The budget named by $OPTORACLE_EXAMPLES (default ci); a bad name is a usage error."""
+    name = os.environ.get("OPTORACLE_EXAMPLES") or DEFAULT
+    if name not in BUDGETS:
+        raise ValueError(f"$OPTORACLE_EXAMPLES must be one of {', '.join(BUDGETS)}, got {name!r}")
+    return name
+
+
+def active():
+    return _active[-1]
+
+
+@contextlib.contextmanager
+def use(name):
+    if name not in BUDGETS:
+        raise ValueError(f"unknown examples budget {name!r}: expected one of {', '.join(BUDGETS)}")
+    _active.append(name)
+    try:
+        yield
+    finally:
+        _active.pop()
+
+
+def for_all(*strategies):
+    """``given(*strategies)`` with the active budget's settings, for the body of a check."""
+    def decorate(body):
+        return settings(BUDGETS[active()])(given(*strategies)(body))
+    return decorate
