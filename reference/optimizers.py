@@ -228,7 +228,7 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
 def update_lr(learning_rate0, epoch_num, decay_rate):
     """Inverse-time decay, every epoch (2021 edition; SPEC ``train.decay``).
 
-    .. math::  \alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}
+    .. math::  \\alpha = \\frac{\\alpha_0}{1 + r \\cdot e}
 
     Symbols: alpha_0 = ``learning_rate0``, r = ``decay_rate``, e = ``epoch_num``. The course writes it
     ``1 / (1 + decay_rate * epoch_num) * learning_rate0``; that order differs from this one in
@@ -244,8 +244,9 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
     """Inverse-time decay in steps of ``time_interval`` epochs (2021 edition; SPEC ``train.decay``).
 
-    .. math::  \alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot
-                \lfloor \text{epoch\_num} / \text{time\_interval} \rfloor}
+    .. math::  \\alpha = \\frac{\\alpha_0}{1 + r \\lfloor e / T \\rfloor}
+
+    Symbols: alpha_0 = ``learning_rate0``, r = ``decay_rate``, e = ``epoch_num``, T = ``time_interval``.
     """
     func = "schedule_lr_decay"
     check.non_negative(learning_rate0, "learning_rate0", func)
