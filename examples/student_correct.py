@@ -1,9 +1,10 @@
 """A correct solution in the later course's convention: Adam adds epsilon OUTSIDE the root.
 
 Written like a student's notebook: dicts updated in place, string keys built with
-str(l), Adam returning (parameters, v, s, v_corrected, s_corrected).
-Expected: `optoracle check examples/student_correct.py --profile course` passes;
-under the default profile `seed` only the clause adam.epsilon-placement fails.
+str(l), Adam returning (parameters, v, s, v_corrected, s_corrected), model printing the
+cost of the epoch's last mini-batch every 1000 epochs.
+Expected: `optoracle check examples/student_correct.py` (profile auto) and `--profile course`
+conform; under `--profile seed` the epsilon convention's clause adam.epsilon-placement fails.
 """
 import math
 
@@ -110,6 +111,14 @@ def forward_propagation(X, parameters):
     return a3, cache
 
 
+def compute_cost(a3, Y):
+    m = Y.shape[1]
+    # where a label's weight is 0, its log term is left out: 0 * log(0) counts as 0
+    with np.errstate(divide="ignore"):
+        logprobs = np.where(Y == 1, -np.log(a3), 0.0) + np.where(Y == 0, -np.log(1 - a3), 0.0)
+    return np.sum(logprobs) / m
+
+
 def backward_propagation(X, Y, cache):
     m = X.shape[1]
     (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
@@ -141,6 +150,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
         seed = seed + 1
         for minibatch_X, minibatch_Y in random_mini_batches(X, Y, mini_batch_size, seed):
             a3, caches = forward_propagation(minibatch_X, parameters)
+            cost = compute_cost(a3, minibatch_Y)
             grads = backward_propagation(minibatch_X, minibatch_Y, caches)
             if optimizer == "gd":
                 parameters = update_parameters_with_gd(parameters, grads, learning_rate)
@@ -150,4 +160,6 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                 t = t + 1
                 parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
                                                                      beta1, beta2, epsilon)
+        if print_cost and i % 1000 == 0:
+            print("Cost after epoch %i: %f" % (i, cost))
     return parameters

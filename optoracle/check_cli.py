@@ -25,6 +25,7 @@ environment:
   OPTORACLE_CALL_TIMEOUT    seconds per call of the target (default 10)
   OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
   OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
+  OPTORACLE_JOBS            default for --jobs
 
 examples:
   optoracle check my_solution.py
@@ -88,6 +89,11 @@ def validate(args):
         import_timeout_from_env()
         memory_limit_from_env(None)
         args.examples = args.examples or settings.selected()
+        if args.jobs is None:
+            from properties.runner import default_jobs
+            args.jobs = default_jobs()
+        elif args.jobs < 1:
+            return f"--jobs must be at least 1, got {args.jobs}"
         args.clauses = spec.matching(args.clause) if args.clause else None
     except (LoadError, ValueError) as error:
         return str(error)
@@ -104,7 +110,7 @@ def main(args):
     source = args.target
     try:
         result = run_suite(source, args.profile, args.examples, command=args.cmd, clauses=args.clauses,
-                           strict=args.strict)
+                           strict=args.strict, jobs=args.jobs)
     except LoadError as error:
         print(f"optoracle check: cannot load target {args.cmd or source!r}: {error}", file=sys.stderr)
         return 2
@@ -131,6 +137,9 @@ def add_parser(subparsers):
                         "repeatable")
     p.add_argument("--json", metavar="FILE", help="write a machine-readable report")
     p.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="run the checks in N workers, each with its own target process (default $OPTORACLE_JOBS, or "
+                        "2 on a Linux machine with 2 or more cores)")
     p.add_argument("--strict", action="store_true", help="advisories (SHOULD failures) count as failures")
     p.add_argument("-v", "--verbose", action="store_true", help="full detail: every line, the captured output, "
                    "the time of each check")

@@ -398,8 +398,12 @@ class LocalTransport:
         return True
 
     def request(self, line, ident, timeout):
-        reply, _ = self.server.handle(line)
-        return protocol.loads(reply), None, None, "", ""
+        import contextlib
+        import io
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            reply, _ = self.server.handle(line)
+        return protocol.loads(reply), None, None, out.getvalue(), err.getvalue()
 
     def close(self):
         pass
@@ -436,6 +440,8 @@ class Target:
                  memory_mb=None):
         self.source = source
         self.command = command
+        self.options = dict(command=command, call_timeout=call_timeout, import_timeout=import_timeout,
+                            memory_mb=memory_mb)
         self.call_timeout = call_timeout or call_timeout_from_env()
         if transport is None:
             memory_mb = memory_mb if memory_mb is not None else memory_limit_from_env(None if command else 2048)
@@ -462,6 +468,16 @@ class Target:
     def local(cls, source, module=None):
         """In-process, for the checker's own trusted code (the reference, the catalog): never a user's file."""
         return cls(source, transport=LocalTransport(source, module))
+
+    def clone(self):
+        """The same target in a new process, judged by the same conventions (for a second worker)."""
+        if isinstance(self.transport, LocalTransport):
+            twin = Target.local(self.source, self.transport.module)
+        else:
+            twin = Target(self.source, **self.options)
+        for name in ("profile", "detected", "undetermined", "conventions"):
+            setattr(twin, name, getattr(self, name, None))
+        return twin
 
     def restart(self):
         """A fresh process (or module) for the next call: state left by earlier calls is gone."""

@@ -25,6 +25,7 @@ class Check:
     calls: tuple            # target functions it needs
     doc: str
     sequence: int           # registration order, for ties within a clause
+    weight: int = 1         # a rough cost, for scheduling parallel workers (heaviest first)
 
     @property
     def clause(self):
@@ -41,15 +42,16 @@ class Check:
 _REGISTERED: dict[str, Check] = {}
 
 
-def verifies(*clause_ids, calls=()):
-    """Register a check of ``clause_ids`` (SPEC.md ids) that calls the target functions ``calls``."""
+def verifies(*clause_ids, calls=(), weight=1):
+    """Register a check of ``clause_ids`` (SPEC.md ids) that calls the target functions ``calls``;
+    ``weight`` (a rough cost) orders the work of parallel workers, never the report."""
     resolved = tuple(spec.clause(c) for c in clause_ids)     # raises UnknownClause at import
 
     def register(func):
         if not func.__name__.startswith("check_"):
             raise ValueError(f"a check's name starts with check_: {func.__name__}")
         doc = (func.__doc__ or func.__name__).strip().splitlines()[0]
-        _REGISTERED[func.__name__] = Check(func.__name__, func, resolved, tuple(calls), doc, len(_REGISTERED))
+        _REGISTERED[func.__name__] = Check(func.__name__, func, resolved, tuple(calls), doc, len(_REGISTERED), weight)
         return func
     return register
 

@@ -6,6 +6,8 @@ reproduction and its diagnosis) or skipped (with the reason).
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -120,11 +122,14 @@ def _first_conformance_error(error):
     return None
 
 
+NOT_DIAGNOSED = ("api.errors", "api.signatures")     # about the interface, not the arithmetic the probes test
+
+
 def attach_diagnosis(result, target):
     """The diagnosis of the functions a failed check calls (cached on the target: probes run once each)."""
     from .diagnosis import diagnose
     failure = result.failure
-    if failure.diagnosis or failure.kind in ("internal", "fixture"):
+    if failure.diagnosis or failure.kind in ("internal", "fixture") or failure.clause in NOT_DIAGNOSED:
         return
     cache = target.__dict__.setdefault("diagnoses", {})
     function = failure.call.function if failure.call is not None else None
@@ -183,10 +188,25 @@ def select(names=None, clauses=None):
     return out
 
 
+def default_jobs():
+    """Two workers where there are two cores and fork is safe (Linux); else one. $OPTORACLE_JOBS overrides."""
+    text = os.environ.get("OPTORACLE_JOBS")
+    if text:
+        try:
+            jobs = int(text)
+        except ValueError:
+            raise LoadError(f"$OPTORACLE_JOBS must be a whole number of workers, got {text!r}") from None
+        if jobs < 1:
+            raise LoadError(f"$OPTORACLE_JOBS must be at least 1, got {text!r}")
+        return jobs
+    return min(2, os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
+
+
 def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=None, clauses=None, command=None,
-              strict=False, local=False, progress=None):
+              strict=False, local=False, jobs=1):
     """Run the selected checks (default all) against a target; returns a Report. The target is closed
-    afterwards when this function opened it."""
+    afterwards when this function opened it. ``jobs`` > 1 runs the checks in that many workers, each with
+    its own copy of the target (a forked checker and a new child process), taking checks from one queue."""
     own = target is None
     start = time.perf_counter()
     if own:
@@ -195,15 +215,71 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
         report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
                         target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
                         load_output=target.load_output)
+        chosen = select(names, clauses)
         with settings.use(examples):
-            for check in select(names, clauses):
-                result = run_check(check, target)
-                report.results.append(result)
-                if progress:
-                    progress(result)
+            if jobs > 1 and len(chosen) > 2:
+                report.results = _run_in_workers(chosen, target, jobs)
+            else:
+                report.results = [run_check(check, target) for check in chosen]
         report.notes = sorted(target.notes)
     finally:
         if own:
             target.close()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _run_in_workers(chosen, target, jobs):
+    """Run ``chosen`` checks with ``jobs`` workers: this process and ``jobs - 1`` forks, each with its own
+    child process of the target. A worker that dies loses nothing: its missing checks run here."""
+    import multiprocessing
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    queue = context.SimpleQueue()
+
+    def next_index():
+        with counter.get_lock():
+            i = counter.value
+            counter.value += 1
+        return i
+
+    def work(tgt, put):
+        while True:
+            i = next_index()
+            if i >= len(chosen):
+                return
+            put(i, run_check(chosen[i], tgt))
+
+    def forked():
+        twin = target.clone()
+        try:
+            work(twin, lambda i, result: queue.put((i, result)))
+        finally:
+            queue.put(None)
+            twin.close()
+
+    order = sorted(range(len(chosen)), key=lambda i: -chosen[i].weight)     # heaviest first
+    chosen_by_turn = [chosen[i] for i in order]
+    chosen, unsorted = chosen_by_turn, chosen
+    processes = [context.Process(target=forked, daemon=True) for _ in range(jobs - 1)]
+    for process in processes:
+        process.start()
+    results = {}
+    work(target, results.__setitem__)
+    finished = 0
+    while finished < len(processes):
+        if not queue.empty() or all(p.is_alive() for p in processes):
+            item = queue.get()
+            if item is None:
+                finished += 1
+            else:
+                results[item[0]] = item[1]
+        else:
+            break                                         # a worker died without saying so
+    for process in processes:
+        process.join(timeout=5)
+    for i, check in enumerate(chosen):                    # whatever a lost worker did not report
+        if i not in results:
+            results[i] = run_check(check, target)
+    by_name = {chosen[i].name: results[i] for i in results}
+    return [by_name[check.name] for check in unsorted]

@@ -17,6 +17,8 @@ keeps a reproduction short.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -41,6 +43,23 @@ GRADIENT_STYLES = ((-1, 1), (-12, 3), (-4, 1), (-12, -9), (1, 3), (-7, -5))
 ZERO_SHARES = (0.0, 0.3, 1.0)
 
 
+@functools.lru_cache(maxsize=None)
+def _integers(low, high):
+    """One strategy object per range: Hypothesis computes a new object's properties on first use, which
+    cost more than the draw itself when composites built fresh ones on every example."""
+    return st.integers(low, high)
+
+
+@functools.lru_cache(maxsize=None)
+def _sampled(values):
+    return st.sampled_from(values)
+
+
+@functools.lru_cache(maxsize=None)
+def _layers_of(L, widest):
+    return st.lists(_integers(1, widest), min_size=L + 1, max_size=L + 1)
+
+
 DEEP = 4            # beyond this many layers, widths stay at most 3 (arrays stay small; keys get two digits)
 
 
@@ -48,10 +67,13 @@ DEEP = 4            # beyond this many layers, widths stay at most 3 (arrays sta
 def layer_dims(draw, min_layers=1, max_layers=MAX_LAYERS):
     """``[n_0, n_1, ..., n_L]`` with L in [min_layers, max_layers] and widths in [1, MAX_WIDTH] (at most 3
     for networks deeper than 4 layers)."""
-    L = draw(st.one_of(st.integers(min_layers, min(DEEP, max_layers)), st.integers(min_layers, max_layers)),
-             label="L")
-    widest = MAX_WIDTH if L <= DEEP else 3
-    return draw(st.lists(st.integers(1, widest), min_size=L + 1, max_size=L + 1), label="layers_dims")
+    L = draw(_layer_counts(min_layers, max_layers), label="L")
+    return draw(_layers_of(L, MAX_WIDTH if L <= DEEP else 3), label="layers_dims")
+
+
+@functools.lru_cache(maxsize=None)
+def _layer_counts(min_layers, max_layers):
+    return st.one_of(_integers(min_layers, min(DEEP, max_layers)), _integers(min_layers, max_layers))
 
 
 def shapes_of(layers):
@@ -75,16 +97,19 @@ def fill_parameters(rng, shape, zeros):
     return np.where(rng.random(shape) < zeros, 0.0, values)
 
 
+SEEDS = st.integers(0, 2 ** 32 - 1)
+
+
 @st.composite
 def seeds(draw):
-    return np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1), label="seed"))
+    return np.random.default_rng(draw(SEEDS, label="seed"))
 
 
 @st.composite
 def parameters_for(draw, layers, dtype=np.float64):
     """W{l}, b{l} arrays of ``dtype`` with entries in [-10, 10]."""
     rng = draw(seeds())
-    zeros = draw(st.sampled_from((0.0, 0.2)), label="parameter zeros")
+    zeros = draw(_sampled((0.0, 0.2)), label="parameter zeros")
     return {k: fill_parameters(rng, s, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
 
 
@@ -92,19 +117,28 @@ def parameters_for(draw, layers, dtype=np.float64):
 def gradients_for(draw, layers, dtype=np.float64, styles=GRADIENT_STYLES):
     """dW{l}, db{l} arrays of ``dtype``: zeros or magnitudes from a drawn style."""
     rng = draw(seeds())
-    style = draw(st.sampled_from(styles), label="gradient style")
-    zeros = draw(st.sampled_from(ZERO_SHARES), label="gradient zeros")
+    style = draw(_sampled(tuple(styles)), label="gradient style")
+    zeros = draw(_sampled(ZERO_SHARES), label="gradient zeros")
     return {f"d{k}": fill_gradients(rng, s, style, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
 
 
 @st.composite
 def update_problems(draw, max_steps=1, dtypes=DTYPES, styles=GRADIENT_STYLES, max_layers=MAX_LAYERS):
-    """A dict with ``layers``, ``dtype``, ``parameters`` and ``grads_seq`` (1 to ``max_steps`` gradient dicts)."""
+    """A dict with ``layers``, ``dtype``, ``parameters`` and ``grads_seq`` (1 to ``max_steps`` gradient dicts).
+
+    One seed, one style and one share of zeros for the whole problem: a few draws however many steps
+    (drawing, not the target, dominated the time of the checks)."""
     layers = draw(layer_dims(max_layers=max_layers))
     dtype = draw(dtypes, label="dtype")
-    parameters = draw(parameters_for(layers, dtype), label="parameters")
-    steps = draw(st.integers(1, max_steps), label="steps")
-    grads_seq = [draw(gradients_for(layers, dtype, styles), label=f"grads_seq[{i}]") for i in range(steps)]
+    steps = draw(_integers(1, max_steps), label="steps")
+    rng = draw(seeds())
+    parameter_zeros = draw(_sampled((0.0, 0.2)), label="parameter zeros")
+    style = draw(_sampled(tuple(styles)), label="gradient style")
+    zeros = draw(_sampled(ZERO_SHARES), label="gradient zeros")
+    shapes = shapes_of(layers)
+    parameters = {k: fill_parameters(rng, s, parameter_zeros).astype(dtype) for k, s in shapes.items()}
+    grads_seq = [{f"d{k}": fill_gradients(rng, s, style, zeros).astype(dtype) for k, s in shapes.items()}
+                 for _ in range(steps)]
     return {"layers": layers, "dtype": dtype, "parameters": parameters, "grads_seq": grads_seq}
 
 
@@ -121,11 +155,17 @@ def adam_states(draw, max_layers=MAX_LAYERS):
     return problem, v, consistent_s(v, extra)
 
 
+@functools.lru_cache(maxsize=None)
 def _batch_sizes(m):
     """Mini-batch sizes for m columns, the edge cases first: m % b == 0, b == m, b > m, m = 2b + 1."""
-    divisors = [b for b in range(1, m + 1) if m % b == 0]
-    edges = [b for b in (m, m + 1, m + 10, max(1, (m - 1) // 2)) if b >= 1]
-    return st.one_of(st.sampled_from(divisors), st.sampled_from(edges), st.integers(1, m + 10))
+    divisors = tuple(b for b in range(1, m + 1) if m % b == 0)
+    edges = tuple(b for b in (m, m + 1, m + 10, max(1, (m - 1) // 2)) if b >= 1)
+    return st.one_of(_sampled(divisors), _sampled(edges), _integers(1, m + 10))
+
+
+_M_VALUES = st.one_of(st.integers(1, 20), st.integers(1, MAX_M))
+_MINIBATCH_SEEDS = st.one_of(st.integers(0, 100), st.integers(0, 2 ** 32 - 1))
+_Y_DTYPES = st.sampled_from([np.int64, np.float64])
 
 
 @st.composite
@@ -135,13 +175,13 @@ def minibatch_data(draw, max_m=MAX_M):
     ``X[0, j] == j`` and ``Y[0, j] == j``, so a shuffle can be read back from any batch; the
     other rows of X are random. m in [1, max_m], size in [1, m + 10].
     """
-    m = draw(st.one_of(st.integers(1, 20), st.integers(1, max_m)), label="m")
-    n_x = draw(st.integers(1, 4), label="n_x")
+    m = draw(_M_VALUES, label="m")
+    n_x = draw(_integers(1, 4), label="n_x")
     size = draw(_batch_sizes(m), label="mini_batch_size")
-    seed = draw(st.one_of(st.integers(0, 100), st.integers(0, 2 ** 32 - 1)), label="seed")
+    seed = draw(_MINIBATCH_SEEDS, label="seed")
     rng = draw(seeds())
     X = np.vstack([np.arange(m, dtype=np.float64)[None, :], rng.uniform(-10, 10, size=(n_x - 1, m))])  # (n_x, m)
-    y_dtype = draw(st.sampled_from([np.int64, np.float64]), label="Y_dtype")
+    y_dtype = draw(_Y_DTYPES, label="Y_dtype")
     Y = np.arange(m, dtype=y_dtype)[None, :]                                                        # (1, m)
     return X, Y, size, seed
 
@@ -150,9 +190,9 @@ def minibatch_data(draw, max_m=MAX_M):
 def networks(draw, max_m=20):
     """(parameters, X, Y) for a [n_0, n_1, n_2, 1] network (the course's three layers), weights and
     biases in [-1, 1], X in [-2, 2], labels 0/1."""
-    dims = [draw(st.integers(1, 4), label="n_0"), draw(st.integers(1, 6), label="n_1"),
-            draw(st.integers(1, 4), label="n_2"), 1]
-    m = draw(st.integers(1, max_m), label="m")
+    dims = [draw(_integers(1, 4), label="n_0"), draw(_integers(1, 6), label="n_1"),
+            draw(_integers(1, 4), label="n_2"), 1]
+    m = draw(_integers(1, max_m), label="m")
     rng = draw(seeds())
     parameters = {k: rng.uniform(-1, 1, size=s) for k, s in shapes_of(dims).items()}
     X = rng.uniform(-2, 2, size=(dims[0], m))                     # (n_0, m)
@@ -167,15 +207,19 @@ def model_runs(draw, m_max=40):
     Returns (m, kwargs) with optimizer, learning_rate, mini_batch_size (m % b == 0 and b > m among
     them), beta, beta1, beta2, epsilon and num_epochs (1 to 3).
     """
-    m = draw(st.integers(1, m_max), label="m")
-    optimizer = draw(st.sampled_from(["adam", "momentum", "gd"]), label="optimizer")
-    kwargs = {
-        "learning_rate": draw(st.one_of(st.just(0.0007), st.floats(1e-4, 0.5)), label="learning_rate"),
-        "mini_batch_size": draw(_batch_sizes(m), label="mini_batch_size"),
-        "beta": draw(st.one_of(st.just(0.9), st.floats(0.0, 0.99)), label="beta"),
-        "beta1": draw(st.one_of(st.just(0.9), st.floats(0.0, 0.99)), label="beta1"),
-        "beta2": draw(st.one_of(st.just(0.999), st.floats(0.5, 0.9999)), label="beta2"),
-        "epsilon": draw(st.one_of(st.just(1e-8), st.floats(1e-10, 1e-2)), label="epsilon"),
-        "num_epochs": draw(st.integers(1, 3), label="num_epochs"),
-    }
+    m = draw(_integers(1, m_max), label="m")
+    optimizer = draw(_OPTIMIZERS, label="optimizer")
+    kwargs = {name: draw(strategy, label=name) for name, strategy in _MODEL_HYPER.items()}
+    kwargs["mini_batch_size"] = draw(_batch_sizes(m), label="mini_batch_size")
     return m, optimizer, kwargs
+
+
+_OPTIMIZERS = st.sampled_from(["adam", "momentum", "gd"])
+_MODEL_HYPER = {
+    "learning_rate": st.one_of(st.just(0.0007), st.floats(1e-4, 0.5)),
+    "beta": st.one_of(st.just(0.9), st.floats(0.0, 0.99)),
+    "beta1": st.one_of(st.just(0.9), st.floats(0.0, 0.99)),
+    "beta2": st.one_of(st.just(0.999), st.floats(0.5, 0.9999)),
+    "epsilon": st.one_of(st.just(1e-8), st.floats(1e-10, 1e-2)),
+    "num_epochs": st.integers(1, 3),
+}

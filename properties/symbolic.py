@@ -13,6 +13,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
+import math
+import os
+import re
 
 import numpy as np
 
@@ -20,9 +25,76 @@ DIGITS = 50
 
 
 # ------------------------------------------------------------------ SymPy gradients
+def _cache_dir():
+    root = os.environ.get("OPTORACLE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "optoracle")
+    return root
+
+
+_RESOLVERS = {"numpy": np, "functools": functools, "math": math}
+
+
+def _cache_key(layers):
+    """SymPy's version, the layers and this derivation's own source: any change derives anew."""
+    import importlib.metadata
+    source = inspect.getsource(_derive)
+    text = f"{importlib.metadata.version('sympy')}|{tuple(layers)}|{source}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _load_cached(layers):
+    """The lambdified function from the cache (None when absent or unreadable: then SymPy derives it)."""
+    path = os.path.join(_cache_dir(), f"gradient-{_cache_key(layers)}.py")
+    try:
+        with open(path, encoding="utf-8") as f:
+            header, source = f.read().split("\n", 1)
+        namespace = {}
+        for item in header.lstrip("# ").split():
+            name, module = item.split("=")
+            namespace[name] = getattr(_RESOLVERS[module], name)
+        exec(compile(source, path, "exec"), namespace)          # noqa: S102 - optoracle's own generated code
+        return namespace["_lambdifygenerated"]
+    except (OSError, ValueError, KeyError, AttributeError, SyntaxError):
+        return None
+
+
+def _store(layers, f):
+    """Keep the generated code of ``f`` with the module of every global it uses (only exact identities)."""
+    try:
+        source = inspect.getsource(f)
+        names = {}
+        for name in sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source)) & set(f.__globals__)):
+            found = [m for m, module in _RESOLVERS.items() if getattr(module, name, None) is f.__globals__[name]]
+            if not found:
+                return
+            names[name] = found[0]
+        os.makedirs(_cache_dir(), exist_ok=True)
+        path = os.path.join(_cache_dir(), f"gradient-{_cache_key(layers)}.py")
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write("# " + " ".join(f"{n}={m}" for n, m in names.items()) + "\n" + source)
+        os.replace(temporary, path)
+    except OSError:
+        pass                                                    # no cache: derived again next time
+
+
 @functools.lru_cache(maxsize=None)
 def symbolic_loss_and_gradient(layers):
-    """``f(flat parameters, x column, y) -> [loss, d loss / d each parameter entry]`` for one example."""
+    """``f(flat parameters, x column, y) -> [loss, d loss / d each parameter entry]`` for one example, and
+    the parameter shapes. SymPy derives it once per machine: the generated code is cached in
+    ``$OPTORACLE_CACHE`` (default ``~/.cache/optoracle``), keyed by SymPy's version and this code."""
+    layers = tuple(layers)
+    shapes = {}
+    for l in range(1, len(layers)):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (layers[l], layers[l - 1]), (layers[l], 1)
+    f = _load_cached(layers)
+    if f is None:
+        f = _derive(layers)
+        _store(layers, f)
+    return f, shapes
+
+
+def _derive(layers):
     import sympy as sp
     layers = tuple(layers)
     L = len(layers) - 1
@@ -39,8 +111,7 @@ def symbolic_loss_and_gradient(layers):
     loss = -(y * sp.log(a[0, 0]) + (1 - y) * sp.log(1 - a[0, 0]))
     symbols = [s for key in params for s in params[key]]
     gradient = [sp.diff(loss, s) for s in symbols]
-    f = sp.lambdify([symbols, list(x), y], [loss] + gradient, modules="numpy", cse=True)
-    return f, {key: M.shape for key, M in params.items()}
+    return sp.lambdify([symbols, list(x), y], [loss] + gradient, modules="numpy", cse=True)
 
 
 def cost_and_gradient(layers, parameters, X, Y, reduction="mean"):

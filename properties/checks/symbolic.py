@@ -15,8 +15,9 @@ from ..failures import MissingFunction
 from ..registry import verifies
 from ..settings import for_all
 
-# Course targets hard-code three layers: the course's [2, 5, 2, 1] and a narrower one.
-SYMBOLIC_LAYERS = [(2, 5, 2, 1), (3, 2, 2, 1)]
+# Course targets hard-code three layers. One shape whose weight matrices are all non-square (a
+# transposed product cannot pass), small enough that SymPy derives it in a third of a second.
+SYMBOLIC_LAYERS = [(2, 3, 2, 1)]
 KINK_MARGIN = 1e-3        # hidden pre-activations at least this far from ReLU's kink
 # Both sides are float64 evaluations of the same function in different orders; cancellation in
 # the sum over examples can lose a few digits relative to the largest term: 1e-9 of the scale.
@@ -77,7 +78,7 @@ def gradient_scales(parameters, X, Y):
     return scales
 
 
-@verifies("backward.gradient", calls=("forward_propagation", "backward_propagation"))
+@verifies("backward.gradient", calls=("forward_propagation", "backward_propagation"), weight=3)
 def check_backward_propagation_matches_the_symbolic_gradient(target):
     """dW, db equal SymPy's derivative of the mean cross-entropy (inputs away from ReLU's kink)."""
     _derive_all()
@@ -95,7 +96,7 @@ def check_backward_propagation_matches_the_symbolic_gradient(target):
     run()
 
 
-@verifies("cost.bce-mean", "forward.relu-sigmoid", calls=("forward_propagation", "compute_cost"))
+@verifies("cost.bce-mean", "forward.relu-sigmoid", calls=("forward_propagation", "compute_cost"), weight=8)
 def check_forward_and_cost_match_the_symbolic_cost(target):
     """compute_cost(forward_propagation(X)) equals SymPy's cost expression (mean or sum, per the conventions)."""
     _derive_all()
@@ -154,7 +155,7 @@ def _update(target, function, p, g, v, s, t, hp, where, worst):
     return outputs["parameters"], outputs.get("v", v), outputs.get("s", s)
 
 
-def ulp_report(target, seeds=range(5)):
+def ulp_report(target, seeds=range(3)):
     """{(function, output): worst ulp distance} over the unit cases, one-step and 5-step.
 
     Raises ConformanceError (``precision.ulp``) at the first output beyond its bound.
@@ -175,7 +176,7 @@ def ulp_report(target, seeds=range(5)):
     return worst
 
 
-@verifies("precision.ulp", calls=())
+@verifies("precision.ulp", calls=(), weight=5)
 def check_update_rules_lie_within_ulps_of_exact_arithmetic(target):
     """float64 updates stay within the documented ulp bounds of a 50-digit evaluation (unit cases)."""
     if not any(target.has(name) for name in FUNCTIONS.values()):
