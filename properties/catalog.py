@@ -34,6 +34,7 @@ class Mutant:
     caught_by: tuple       # SPEC clauses expected to reject it
     impl: object           # the wrong function; its last parameter ``c`` receives the Conventions
     needs: tuple = ()      # conventions it is a mistake under (e.g. decay present); () = all
+    signature: str | None = None   # its own signature, where the mistake is in the signature
 
     def applies(self, conventions):
         c = complete(conventions)
@@ -43,9 +44,9 @@ class Mutant:
 CATALOG: dict[str, Mutant] = {}
 
 
-def mutant(name, function, mistake, *caught_by, needs=()):
+def mutant(name, function, mistake, *caught_by, needs=(), signature=None):
     def register(fn):
-        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs))
+        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs), signature)
         return fn
     return register
 
@@ -138,6 +139,20 @@ def adam_sign(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, 
     return _adam(parameters, grads, v, s, t, -learning_rate, beta1, beta2, epsilon, c)
 
 
+@mutant("adam-default-learning-rate-0.001", "update_parameters_with_adam", "learning_rate defaults to 0.001 "
+        "(PyTorch's and Keras's default) instead of the course's 0.01", "api.signatures",
+        signature="(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8)")
+def adam_default_lr(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c)
+
+
+@mutant("adam-corrected-moments-not-corrected", "update_parameters_with_adam", "the 5-tuple returns v and s where "
+        "v_corrected and s_corrected belong", "adam.returns", needs=(("adam_returns", 5),))
+def adam_wrong_corrected(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    p, v_new, s_new, _, _ = _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c)
+    return p, v_new, s_new, dict(v_new), dict(s_new)
+
+
 @mutant("adam-epsilon-hat", "update_parameters_with_adam", "Keras/TF1 form: lr_t = lr sqrt(1 - beta2**t) / "
         "(1 - beta1**t), p -= lr_t v / (sqrt(s) + epsilon): epsilon not scaled by the correction", "adam.update")
 def adam_epsilon_hat(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
@@ -201,6 +216,14 @@ def momentum_pytorch_start(parameters, grads, v, beta, learning_rate, c):
                      lambda v_, g: g.copy() if not np.any(v_) else beta * v_ + (1 - beta) * g)
 
 
+@mutant("momentum-scales-grads-in-place", "update_parameters_with_momentum", "grads[k] *= (1 - beta): the "
+        "caller's gradients change", "api.in-place")
+def momentum_in_place(parameters, grads, v, beta, learning_rate, c):
+    for k in grads:
+        grads[k] *= (1 - beta)
+    return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + g)
+
+
 @mutant("momentum-velocity-not-stored", "update_parameters_with_momentum",
         "the new velocity is used for the step but the old one is returned", "momentum.ema")
 def momentum_not_stored(parameters, grads, v, beta, learning_rate, c):
@@ -241,6 +264,12 @@ def gd_wrong_key(parameters, grads, learning_rate, c):
 def gd_decay(parameters, grads, learning_rate, c):
     return {key: parameters[key] - learning_rate * grads[dkey] - 1e-4 * parameters[key]
             for key, dkey in _keys(parameters)}
+
+
+@mutant("gd-nan-gradients-zeroed", "update_parameters_with_gd", "np.nan_to_num(g): a NaN gradient silently "
+        "becomes 0 and an infinite one a huge finite step", "gd.update")
+def gd_nan_to_num(parameters, grads, learning_rate, c):
+    return {key: parameters[key] - learning_rate * np.nan_to_num(grads[dkey]) for key, dkey in _keys(parameters)}
 
 
 @mutant("gd-layer-from-last-character", "update_parameters_with_gd", "the layer number read as int(key[-1]): "
@@ -362,6 +391,12 @@ def mb_seed_after(X, Y, mini_batch_size, seed, c):
     permutation = list(np.random.permutation(m))
     np.random.seed(seed)
     return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
+
+
+@mutant("minibatch-default-size-32", "random_mini_batches", "mini_batch_size defaults to 32 instead of the course's "
+        "64", "api.signatures", signature="(X, Y, mini_batch_size=32, seed=0)")
+def mb_default_32(X, Y, mini_batch_size, seed, c):
+    return _cut(*_shuffle(X, Y, seed), mini_batch_size)
 
 
 @mutant("minibatch-y-flattened", "random_mini_batches", "Y batches returned with shape (size,) instead of (1, size)",
@@ -604,7 +639,11 @@ def module_for(name, conventions="seed"):
     c = complete(EDITIONS[conventions] if isinstance(conventions, str) else conventions)
     module = conventions_module(c, f"catalog:{name}")
     course = getattr(module, entry.function, None)
-    signature = inspect.signature(course) if course is not None else _signature_without_c(entry.impl)
+    if entry.signature:
+        from reference.editions import parse_signature
+        signature = parse_signature(entry.signature)
+    else:
+        signature = inspect.signature(course) if course is not None else _signature_without_c(entry.impl)
     extra = {"c": c}
     if "state" in inspect.signature(entry.impl).parameters:
         extra["state"] = {}
