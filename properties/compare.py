@@ -83,7 +83,8 @@ def difference(yours, expected, rtol, scale=0.0):
     if type(yours) is np.ndarray and yours.shape == expected.shape and yours.dtype.kind == "f":
         # the common case, fast: finite and close (NaN and infinities fall through to the careful path)
         with np.errstate(invalid="ignore", over="ignore"):
-            if (np.abs(yours - expected) <= rtol * (np.abs(expected) + scale) + _TINY[yours.dtype.itemsize]).all():
+            tol = rtol * (np.abs(expected) + scale) + _TINY[yours.dtype.itemsize]
+            if (np.abs(yours - expected) <= tol).all() and np.isfinite(tol).all():
                 return None
     if not isinstance(yours, (np.ndarray, np.generic, float, int)) or isinstance(yours, bool):
         return Difference(f"{type(yours).__name__} (yours) vs an array of shape {expected.shape} (expected)")

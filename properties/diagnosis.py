@@ -57,6 +57,9 @@ def _probes_gd():
     yield "zero gradient", (c["parameters"], _zeros(c["parameters"]), 0.01), {}
     p, g = _wide()
     yield "12 layers", (p, g, 0.01), {}
+    g = {k: a.copy() for k, a in c["grads"].items()}
+    g["dW1"][0, 0], g["db1"][0, 0] = np.nan, np.inf
+    yield "a NaN and an infinite gradient", (c["parameters"], g, 0.01), {}
 
 
 def _probes_momentum():
@@ -82,6 +85,9 @@ def _probes_adam():
     yield "t = 1500", (c["parameters"], c["grads"], c["v"], c["s"], 1500, 0.01, 0.9, 0.999, 1e-8), {}
     c = one_step_case(1)
     yield "t = 2, beta2 = 0.9", (c["parameters"], c["grads"], c["v"], c["s"], 2, 0.01, 0.8, 0.9, 1e-8), {}
+    yield "the defaults (t = 2)", (c["parameters"], c["grads"], c["v"], c["s"], 2), {}
+    c = one_step_case(0)
+    yield "learning_rate = 1 (t = 4)", (c["parameters"], c["grads"], c["v"], c["s"], 4, 1.0, 0.9, 0.999, 1e-8), {}
 
 
 def _square():
@@ -103,6 +109,9 @@ def _probes_minibatches():
         X = np.vstack([np.arange(m, dtype=np.float64), np.arange(m, dtype=np.float64) * 2])
         for attempt in ("", ", again"):
             yield f"m = {m}, size = {size}, seed = {seed}{attempt}", (X, np.arange(m)[None, :], size, seed), {}
+    X = np.arange(100, dtype=np.float64)[None, :]
+    for attempt in ("", ", again"):
+        yield f"m = 100, the default size and seed{attempt}", (X, np.arange(100)[None, :]), {}
 
 
 def _network_inputs():
@@ -203,7 +212,8 @@ def _outcome(error):
     """A probe that did not return: what happened, in words (never 'raised' unless something raised)."""
     f = error.failure
     if f.kind == "mutated":
-        return f"mutated an input ({f.what.split(' mutated its input ', 1)[-1].split(',')[0]})"
+        what = f.what.split(" mutated its input ", 1)[-1].split(",")[0].replace("'", "", 2)
+        return f"mutated its input {what}"
     if f.kind == "raised":
         return f"raised {(f.call.error or {}).get('type', 'an error')}" if f.call else "raised"
     return f.what.split(" during ")[0] if f.kind in ("exited", "killed", "timed out") else f.what
@@ -214,7 +224,7 @@ def _minibatch_rows(function, raw_rows, probes):
     reference's batches for its seed, for the previous call's seed, or unexplained (random)."""
     rows, previous = [], None
     for (label, value), (_, args, _) in zip(raw_rows, probes):
-        X, Y, size, seed = args
+        X, Y, size, seed = (*args, 64, 0)[:4] if len(args) == 2 else args        # the course's defaults
         if isinstance(value, str):
             rows.append((label, value))
             previous = seed
@@ -272,8 +282,8 @@ def _difference(a, b):
     if isinstance(a, str) or isinstance(b, str):
         if isinstance(a, str) and isinstance(b, str):
             return None if a.split(" (")[0] == b.split(" (")[0] else ("", f"yours {a} where the other {b}")
-        return ("", f"yours {a}" + (" where the reference returned" if isinstance(b, dict) else "") if isinstance(a, str)
-                else f"yours returned where the reference {b}")
+        return ("", f"yours {a}" + ("; the reference returns normally" if isinstance(b, dict) else "")
+                if isinstance(a, str) else f"yours returned where the reference {b}")
     for key in sorted(set(a) | set(b)):
         if key not in a or key not in b:
             return key, f"{'missing from yours' if key not in a else 'yours has it, the other does not'}"
@@ -284,7 +294,8 @@ def _difference(a, b):
             continue
         if x.dtype.kind == "f" and y.dtype.kind == "f" and x.dtype != y.dtype:
             return key, f"yours is {x.dtype.name} where the other is {y.dtype.name}"
-        scale = float(np.max(np.abs(np.nan_to_num(y.astype(np.float64))), initial=0.0))
+        finite = np.abs(y.astype(np.float64))
+        scale = float(np.max(finite[np.isfinite(finite)], initial=0.0))
         d = difference(x, y, RTOL, scale)
         if d is not None:
             return key, d.text.replace("expected", "the other")

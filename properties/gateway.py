@@ -373,40 +373,47 @@ def _load_failure(error):
 
 class LocalTransport:
     """In-process: for the checker's own trusted candidates (the reference in each edition and the
-    catalog of known mistakes) in the diagnosis. Messages still cross as JSON, so values arrive
-    exactly as a child's would."""
+    catalog of known mistakes) in the diagnosis and optoracle's own tests. Messages still cross as JSON,
+    so values arrive exactly as a child's would."""
 
     def __init__(self, source, module=None):
         self.source, self.module = source, module
-        self.restart()
+        self.server = None
         self.starts = 0
 
-    def restart(self):
+    def start(self, functions):
         from .harness import Server
         self.server = Server(self.source, module=self.module)
-
-    def start(self, functions):
         self.starts += 1
         line, _ = self.server.handle(protocol.dumps({"op": "hello", "id": 0, "functions": list(functions),
                                                      "encodings": ["base64"]}))
         reply = protocol.loads(line)
         if not reply.get("ok"):
+            self.server = None
             raise LoadError(_load_failure(reply.get("error") or {}))
         return reply
 
+    def restart(self):
+        self.server = None                   # a fresh module on the next call
+
     def alive(self):
-        return True
+        return self.server is not None
 
     def request(self, line, ident, timeout):
         import contextlib
         import io
+        import warnings
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")             # as a child would print them: to its stderr
             reply, _ = self.server.handle(line)
-        return protocol.loads(reply), None, None, out.getvalue(), err.getvalue()
+        stderr = err.getvalue() + "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                                          for w in caught)
+        return protocol.loads(reply), None, None, out.getvalue(), stderr
 
     def close(self):
-        pass
+        self.server = None
 
 
 def _request_line(message, args, kwargs, binary):

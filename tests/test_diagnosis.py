@@ -1,59 +1,99 @@
-"""The diagnosis names the mistake: every catalog entry as itself, the examples as theirs."""
+"""The diagnosis names the mistake: every catalog entry as itself under every edition, conventions as
+conventions, and in words what happened where nothing is known (never "raised" where nothing raised)."""
 import json
-import subprocess
-import sys
 
 import pytest
 
-from optoracle.cli import main
-from properties import load_target
+from conftest import target_file, trusted
 from properties.catalog import CATALOG
-from properties.diagnosis import diagnose
+from properties.diagnosis import PROBES, diagnose
+from properties.runner import open_target
+from reference.conventions import EDITIONS
+
+CASES = [(name, edition) for name, entry in CATALOG.items() for edition in EDITIONS
+         if entry.applies(EDITIONS[edition]) and entry.function in PROBES]
 
 
-@pytest.mark.parametrize("name", list(CATALOG))
-def test_every_catalog_entry_is_named_by_the_diagnosis_and_nothing_else_is(name):
+@pytest.mark.parametrize("name, edition", CASES, ids=[f"{n}@{e}" for n, e in CASES])
+def test_every_catalog_entry_is_named_by_the_diagnosis_under_every_edition_and_nothing_else_is(name, edition):
     entry = CATALOG[name]
-    text = diagnose(load_target(f"catalog:{name}"), entry.function)
-    assert text is not None and f"'{name}'" in text, text
-    others = [n for n in CATALOG if n != name and f"'{n}'" in text]
+    target = trusted(f"catalog:{name}@{edition}", edition)
+    found = diagnose(target, entry.function)
+    assert found is not None and found[1] == name, found
+    others = [n for n in CATALOG if n != name and f"'{n}'" in found[0]]
     assert not others, f"{name} is indistinguishable from {others} on the probes"
 
 
-def test_the_reference_needs_no_diagnosis():
-    for profile in ("seed", "course"):
-        impl = load_target("reference", profile)
-        assert all(diagnose(impl, entry.function) is None for entry in CATALOG.values())
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_the_reference_in_every_edition_needs_no_diagnosis(edition):
+    target = trusted(f"reference@{edition}", edition)
+    assert all(diagnose(target, function) is None for function in PROBES if target.has(function))
 
 
-def test_the_correct_example_under_seed_is_diagnosed_as_the_course_profile():
-    text = diagnose(load_target("examples/student_correct.py", "seed"), "update_parameters_with_adam")
-    assert "'adam-epsilon-outside-root'" in text and "--profile course" in text
+def test_a_convention_the_profile_does_not_allow_is_named_as_the_convention():
+    target = trusted("reference@course", "seed")
+    text, identifier = diagnose(target, "update_parameters_with_adam")
+    assert identifier == "convention:epsilon=outside" and "sqrt(s_corrected) + epsilon" in text
 
 
 def test_a_new_mistake_is_reported_as_unknown_with_the_first_divergence(tmp_path):
-    target = tmp_path / "novel.py"
-    target.write_text("from reference import *\n"
-                      "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
-                      "    return {k: p - 2 * learning_rate * grads['d' + k] for k, p in parameters.items()}\n")
-    text = diagnose(load_target(str(target)), "update_parameters_with_gd")
-    assert "matches no known variant" in text and "probe 'case 0'" in text and "key 'parameters/" in text
+    novel = tmp_path / "novel.py"
+    novel.write_text("from reference import *\n"
+                     "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+                     "    return {k: p - 2 * learning_rate * grads['d' + k] for k, p in parameters.items()}\n")
+    target = open_target(str(novel))
+    try:
+        text, identifier = diagnose(target, "update_parameters_with_gd")
+    finally:
+        target.close()
+    assert identifier == "unknown" and "matches no known variant" in text
+    assert "probe 'case 0'" in text and "key '/W1'" in text and "raised" not in text
 
 
-def test_the_diagnosis_reaches_the_json_report(tmp_path, capsys):
+def test_mutated_gradients_are_named_as_such_and_never_called_raised():
+    target = open_target(target_file("broken_mutates.py"))
+    try:
+        text, identifier = diagnose(target, "update_parameters_with_momentum")
+    finally:
+        target.close()
+    assert identifier == "momentum-scales-grads-in-place" and "caller's gradients change" in text
+    assert "raised" not in text
+
+
+def test_an_unknown_mutation_is_described_as_a_mutation_not_as_raising(tmp_path):
+    novel = tmp_path / "zeroes_grads.py"
+    novel.write_text("from reference import *\n"
+                     "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+                     "    out = {k: p - learning_rate * grads['d' + k] for k, p in parameters.items()}\n"
+                     "    for g in grads.values():\n"
+                     "        g[...] = 0.0\n"
+                     "    return out\n")
+    target = open_target(str(novel))
+    try:
+        text, identifier = diagnose(target, "update_parameters_with_gd")
+    finally:
+        target.close()
+    assert identifier == "unknown" and "yours mutated its input grads['dW1']" in text and "raised" not in text
+
+
+def test_a_float32_computation_is_named_float32():
+    target = trusted("catalog:adam-computes-in-float32")
+    text, identifier = diagnose(target, "update_parameters_with_adam")
+    assert identifier == "adam-computes-in-float32" and "float32" in text
+
+
+def test_a_float32_denominator_is_not_mistaken_for_another_mistake():
+    target = trusted("catalog:adam-float32-denominator")
+    assert diagnose(target, "update_parameters_with_adam")[1] == "adam-float32-denominator"
+
+
+def test_the_diagnosis_reaches_the_json_report(tmp_path):
+    from optoracle.cli import main
     out = tmp_path / "report.json"
-    main(["check", "catalog:momentum-velocity-not-stored", "--hypothesis-profile", "mutation", "-q",
-          "--clause", "momentum", "--json", str(out)])
-    text = capsys.readouterr().out
+    code = main(["check", "catalog:momentum-nesterov", "--examples", "mutation", "-q", "--clause", "momentum",
+                 "--json", str(out), "--jobs", "1"])
     report = json.loads(out.read_text())
-    assert any("'momentum-velocity-not-stored'" in line for line in report["diagnosis"])
-    assert "Diagnosis:" in text and "'momentum-velocity-not-stored'" in text
-
-
-def test_the_diagnosis_reaches_pytest_failure_output(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties",
-                           "--impl=catalog:gd-sign-flipped", "--hypothesis-profile=mutation", "-p",
-                           "no:cacheprovider", "-k", "check_gd_update_is_p_minus_lr_g"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
-    assert "Diagnosis: update_parameters_with_gd behaves like 'gd-sign-flipped'" in proc.stdout
+    failures = [c["failure"] for c in report["checks"] if c["failure"]]
+    assert code == 1 and failures
+    assert all(f["diagnosis_id"] == "momentum-nesterov" for f in failures)
+    assert all("Nesterov" in f["diagnosis"] for f in failures)

@@ -1,10 +1,5 @@
-"""A target whose gd never returns and whose momentum mutates grads."""
-from reference import initialize_adam, initialize_velocity, random_mini_batches  # noqa: F401
-
-
-def update_parameters_with_gd(parameters, grads, learning_rate):
-    while True:
-        pass
+"""A target whose momentum scales the caller's gradients in place (everything else is correct)."""
+from reference import initialize_adam, initialize_velocity, random_mini_batches, update_parameters_with_gd  # noqa: F401
 
 
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
