@@ -46,8 +46,14 @@ def _writable(path, what):
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(folder):
         return f"{what} {path!r}: the folder {folder!r} does not exist"
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        return f"{what} {path!r} is not writable"
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        return f"{what} {path!r} is not writable ({error.strerror})"
+    if not existed:
+        os.unlink(path)
     return None
 
 

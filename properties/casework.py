@@ -65,3 +65,18 @@ def fail(target, clause, what, **fields):
 
 def at(index):
     return tuple(int(i) for i in index)
+
+
+def with_special_entry(yours, expected, key, index):
+    """``expected`` with entry (key, index) replaced by yours there when yours is NaN or infinite there.
+
+    A NaN or infinite gradient entry must leave that entry of the result non-finite (IEEE arithmetic gives
+    inf or NaN depending on the order of operations: ``(1 - beta) g`` is inf, ``g + beta (v - g)`` is NaN;
+    both are correct) and every other entry exactly as without it (SPEC "Special cases"). So the entry
+    matches any non-finite value and nothing finite: a silently dropped NaN still fails."""
+    out = {k: np.array(v, dtype=np.float64) for k, v in expected.items()}
+    if isinstance(yours, dict) and key in yours and key in out:
+        mine = np.asarray(yours[key], dtype=np.float64)
+        if mine.shape == out[key].shape and not np.isfinite(mine[index]):
+            out[key][index] = mine[index]
+    return out

@@ -261,7 +261,7 @@ def fingerprint(target, function):
             continue
         flat = _flatten(value)
         if OBSERVE.get(function):
-            flat["shared"] = np.asarray(len(target.last.shared))
+            flat["shared"] = np.asarray(len(target.last.shared or ()))
         if function in ("model", "predict"):
             from .conventions import parse_printed
             costs, rates = parse_printed(target.last.stdout.splitlines())

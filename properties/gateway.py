@@ -17,6 +17,7 @@ import collections
 import math
 import os
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -115,8 +116,8 @@ class CallRecord:
             return "returned"
         if self.outcome == "raised":
             error = self.error or {}
-            if error.get("type") == "SystemExit":
-                return f"exited with status {error.get('exit_status')} (sys.exit)"
+            if "exit_status" in error:
+                return f"asked to exit with status {error.get('exit_status')}"
             message = error.get("message", "")
             return f"raised {error.get('type', 'an error')}" + (f": {message}" if message else "")
         return self.error.get("message", self.outcome) if self.error else self.outcome
@@ -187,13 +188,18 @@ class ChildTransport:
     # --- process
     def _spawn(self):
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        command = shlex.split(self.command) if isinstance(self.command, str) else list(self.command)
         env = {**os.environ, "OPTORACLE_STDOUT": self.stdout_path, "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-        with open(self.stderr_path, "ab") as stderr:
-            self.popen = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=stderr, cwd=self.cwd, env=env, start_new_session=True,
-                                          preexec_fn=_limit_memory(self.memory_mb))
+        try:
+            with open(self.stderr_path, "ab") as stderr:
+                self.popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=stderr, cwd=self.cwd, env=env, start_new_session=True,
+                                              preexec_fn=_limit_memory(self.memory_mb))
+        except (OSError, ValueError) as error:
+            raise LoadError(f"cannot start {' '.join(command)!r}: {getattr(error, 'strerror', None) or error}") \
+                from None
         self.buffer = b""
         self.starts += 1
 
@@ -270,7 +276,8 @@ class ChildTransport:
                     except protocol.ProtocolError:
                         self.stray.append(text)          # the target printed onto the protocol channel
                         continue
-                    if message.get("id") == ident or (message.get("id") is None and not message.get("ok", True)):
+                    if message.get("id") == ident or (message.get("id") is None and message.get("ok") is False and
+                                                      (message.get("error") or {}).get("phase") == "protocol"):
                         return message
                     self.stray.append(text)
                 left = deadline - time.monotonic()
@@ -542,12 +549,13 @@ class Target:
             record.outcome = outcome
             record.error = {"message": description}
             if outcome == "timed out":
-                self.given_up[function] = (f"timed out earlier in this run (limit {self.call_timeout:g} s, "
-                                           "OPTORACLE_CALL_TIMEOUT); not called again")
+                self.given_up[function] = (f"{description} during {function} earlier in this run "
+                                           "(OPTORACLE_CALL_TIMEOUT); not called again")
             else:
                 self.crashes[function] += 1
                 if self.crashes[function] >= self.CRASH_LIMIT:
-                    self.given_up[function] = f"ended the process {self.crashes[function]} times; not called again"
+                    self.given_up[function] = (f"{description} during {function}, {self.crashes[function]} times "
+                                               "in this run; not called again")
             self._fail_call(record, f"{description} during {function}"
                             + self._memory_hint(description, stderr))
         record.seconds = reply.get("seconds", 0.0)
@@ -559,15 +567,21 @@ class Target:
             if record.error.get("phase") == "protocol":
                 self._fail_call(record, f"the harness did not understand the call: {record.error.get('message')}")
             if record.error.get("type") == "MemoryError":
-                self._fail_call(record, f"ran out of memory during {function} (limit {self.memory_mb} MiB, "
-                                        "OPTORACLE_MEMORY_LIMIT_MB)")
+                what = f"ran out of memory during {function} (limit {self.memory_mb} MiB, OPTORACLE_MEMORY_LIMIT_MB)"
+                self.given_up[function] = f"{what} earlier in this run; not called again"
+                self.transport.restart()                   # a process that ran out of memory is not reused
+                self._fail_call(record, what)
+            if record.error.get("type") == "SystemExit":
+                self._fail_call(record, f"called sys.exit({record.error.get('exit_status')}) during {function}")
+            if "exit_status" in record.error:
+                self._fail_call(record, f"asked to exit with status {record.error['exit_status']} during {function}")
             self._fail_call(record, f"{function} {record.describe()}")
         try:
             record.value = protocol.decode(reply.get("value"))
         except protocol.ProtocolError as error:
             self._fail_call(record, f"{function}'s reply could not be read: {error}")
-        record.mutated = reply.get("mutated", [])
-        record.shared = reply.get("shared", [])
+        record.mutated = reply.get("mutated")                 # None: the harness does not observe mutations
+        record.shared = reply.get("shared")
         self._check_mutation(record)
         return record.value
 
@@ -587,8 +601,8 @@ class Target:
     def _check_mutation(self, record):
         names = ARGUMENTS.get(record.function, ())
         protected = PROTECTED.get(record.function, ())
-        for pointer in record.mutated:
-            parts = pointer.strip("/").split("/")
+        for pointer in record.mutated or ():
+            parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/")]
             if parts[0] == "args" and len(parts) > 1 and parts[1].isdigit():
                 index = int(parts[1])
                 name = names[index] if index < len(names) else f"argument {index}"

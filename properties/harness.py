@@ -110,13 +110,18 @@ def _error(exc, phase):
     return error
 
 
+def pointer_token(key):
+    """A key as a JSON Pointer token (RFC 6901): '~' -> '~0', '/' -> '~1'."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
 def _leaves(value, path=""):
     """(JSON pointer, array) for every array inside ``value``."""
     if isinstance(value, np.ndarray):
         yield path, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _leaves(v, f"{path}/{k}")
+            yield from _leaves(v, f"{path}/{pointer_token(k)}")
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             yield from _leaves(v, f"{path}/{i}")
@@ -144,13 +149,15 @@ def _changed(before, after, path):
     if isinstance(before, dict):
         if not isinstance(after, dict) or before.keys() != after.keys():
             return [path]
-        return [p for k in before for p in _changed(before[k], after[k], f"{path}/{k}")]
+        return [p for k in before for p in _changed(before[k], after[k], f"{path}/{pointer_token(k)}")]
     if isinstance(before, (list, tuple)):
         if type(before) is not type(after) or len(before) != len(after):
             return [path]
         return [p for i, (b, a) in enumerate(zip(before, after)) for p in _changed(b, a, f"{path}/{i}")]
     try:
-        return [] if before == after else [path]
+        same = before == after or (isinstance(before, float) and before != before and isinstance(after, float)
+                                   and after != after)
+        return [] if same else [path]
     except Exception:                                           # noqa: BLE001 - an odd object compares unequal
         return [path]
 
@@ -182,7 +189,8 @@ class Server:
         self.flush = flush
 
     def handle(self, line):
-        """One request line -> one reply line."""
+        """One request line -> one reply line. A malformed request gets a structured protocol error; only
+        the target's own call can raise anything else, and that is caught in ``call``."""
         try:
             message = protocol.loads(line)
         except protocol.ProtocolError as error:
@@ -193,6 +201,8 @@ class Server:
                 return protocol.dumps({"id": ident, **self.hello(message)}), message
             if op == "call":
                 reply, value = self.call(message)
+                if not reply["ok"]:
+                    return protocol.dumps({"id": ident, **reply}), message
                 try:
                     return protocol.encode_message({"id": ident, **reply}, {"value": value}, self.binary), message
                 except (TypeError, ValueError) as error:
@@ -200,11 +210,15 @@ class Server:
             if op == "bye":
                 return protocol.dumps({"id": ident, "ok": True}), message
             raise protocol.ProtocolError(f"unknown op {op!r}")
-        except (protocol.ProtocolError, KeyError, TypeError) as error:
+        except Exception as error:                              # noqa: BLE001 - a bad request, never the target
             return protocol.dumps(_protocol_error(ident, error)), message
 
     def hello(self, message):
-        self.binary = "base64" in message.get("encodings", ())
+        if message.get("protocol", protocol.PROTOCOL) != protocol.PROTOCOL:
+            raise protocol.ProtocolError(f"this harness speaks {protocol.PROTOCOL}, the checker "
+                                         f"{message.get('protocol')!r}")
+        encodings = message.get("encodings", [])
+        self.binary = isinstance(encodings, list) and "base64" in encodings
         if self.given is None:
             _install_numpy_aliases(self.notes)
         try:
@@ -233,9 +247,14 @@ class Server:
     def call(self, message):
         if self.module is None:
             raise protocol.ProtocolError("call before hello")
+        if not isinstance(message.get("function"), str):
+            raise protocol.ProtocolError("a call names its function: \"function\": \"update_parameters_with_gd\"")
         fn = self._function(message["function"])
-        args = protocol.decode(message.get("args", []), self._function)
-        kwargs = protocol.decode({"dict": message.get("kwargs", {})}, self._function)
+        args, kwargs, observe = message.get("args", []), message.get("kwargs", {}), message.get("observe", [])
+        if not isinstance(args, list) or not isinstance(kwargs, dict) or not isinstance(observe, list):
+            raise protocol.ProtocolError("a call's args is a list, its kwargs an object, its observe a list")
+        args = protocol.decode(args, self._function)
+        kwargs = protocol.decode({"dict": kwargs}, self._function)
         before = snapshot((args, kwargs))
         notes_before = set(self.notes)
         start = time.perf_counter()
@@ -248,7 +267,7 @@ class Server:
         self.flush()
         reply = {"ok": True, "seconds": seconds,
                  "mutated": _changed(before[0], args, "/args") + _changed(before[1], kwargs, "/kwargs")}
-        if "shared" in message.get("observe", ()):
+        if "shared" in observe:
             reply["shared"] = shared_buffers(value)
         if self.notes - notes_before:
             reply["notes"] = sorted(self.notes - notes_before)

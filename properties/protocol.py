@@ -34,7 +34,8 @@ import numpy as np
 
 PROTOCOL = "optoracle/1"
 NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
+DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8",
+          "bool")
 
 
 class ProtocolError(Exception):
@@ -132,19 +133,7 @@ def decode(value, functions=None):
         raise ProtocolError(f"a tagged value has exactly one key, got {sorted(value)}")
     (tag, body), = value.items()
     if tag == "ndarray":
-        dtype = body["dtype"]
-        if "base64" in body:
-            if dtype not in DTYPES:
-                raise ProtocolError(f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
-            a = np.frombuffer(base64.b64decode(body["base64"]), dtype=np.dtype(dtype).newbyteorder("<"))
-            return a.astype(dtype).reshape(body["shape"])
-        if dtype == "float64":          # numpy reads the strings "nan", "inf" and "-inf" itself
-            return np.array(body["data"], dtype=np.float64).reshape(body["shape"])
-        if dtype not in DTYPES:
-            raise ProtocolError(f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
-        if dtype.startswith("float"):
-            return np.array(body["data"], dtype=np.float64).astype(dtype).reshape(body["shape"])
-        return np.array(body["data"], dtype=dtype).reshape(body["shape"])
+        return _decode_array(body)
     if tag == "dict":
         return {k: decode(v, functions) for k, v in body.items()}
     if tag == "tuple":
@@ -158,6 +147,49 @@ def decode(value, functions=None):
     if tag == "object":
         return Opaque(body.get("type", "?"), body.get("repr", ""))
     raise ProtocolError(f"unknown tag {tag!r}")
+
+
+def _decode_array(body):
+    if not isinstance(body, dict) or not isinstance(body.get("shape"), list):
+        raise ProtocolError("an ndarray has a dtype, a shape (a list) and data or base64")
+    dtype, shape = body.get("dtype"), body["shape"]
+    if dtype not in DTYPES:
+        raise ProtocolError(f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        raise ProtocolError(f"an ndarray's shape is a list of non-negative integers, got {shape!r}")
+    size = math.prod(shape)
+    if "base64" in body:
+        try:
+            raw = base64.b64decode(body["base64"], validate=True)
+        except (ValueError, TypeError) as error:
+            raise ProtocolError(f"invalid base64 array data ({error})") from None
+        width = np.dtype(dtype).itemsize
+        if len(raw) != size * width:
+            raise ProtocolError(f"base64 data of {len(raw)} bytes for shape {shape} of {dtype} ({size * width} bytes)")
+        return np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype).reshape(shape)
+    data = body.get("data")
+    if not isinstance(data, list) or len(data) != size:
+        raise ProtocolError(f"an ndarray of shape {shape} has {size} data values, got "
+                            f"{len(data) if isinstance(data, list) else type(data).__name__}")
+    if dtype.startswith("float"):
+        if not all(_float_ok(x) for x in data):
+            bad = next(x for x in data if not _float_ok(x))
+            raise ProtocolError(f"{dtype} data must be numbers or 'nan', 'inf', '-inf', got {bad!r}")
+        return np.array(data, dtype=np.float64).astype(dtype).reshape(shape)
+    if dtype == "bool":
+        if not all(isinstance(x, bool) for x in data):
+            raise ProtocolError("bool data must be true or false")
+    elif not all(isinstance(x, int) and not isinstance(x, bool) for x in data):
+        bad = next(x for x in data if not (isinstance(x, int) and not isinstance(x, bool)))
+        raise ProtocolError(f"{dtype} data must be integers, got {bad!r}")
+    try:
+        return np.array(data, dtype=dtype).reshape(shape)
+    except OverflowError:
+        raise ProtocolError(f"{dtype} data out of range") from None
+
+
+def _float_ok(x):
+    return (isinstance(x, (int, float)) and not isinstance(x, bool)) or x in NONFINITE
 
 
 def dumps(message):
@@ -174,9 +206,13 @@ def encode_message(message, fields, binary=False):
         return dumps({**message, **{k: encode(v, binary=binary) for k, v in fields.items()}})
 
 
+def _no_constants(name):
+    raise ProtocolError(f"raw {name} is not JSON: non-finite floats are tagged ({{\"float\": \"nan\"}})")
+
+
 def loads(line):
     try:
-        message = json.loads(line)
+        message = json.loads(line, parse_constant=_no_constants)
     except json.JSONDecodeError as error:
         raise ProtocolError(f"not a JSON line ({error})") from None
     if not isinstance(message, dict):

@@ -1,4 +1,5 @@
-"""The command line: ``optoracle check`` reports and exit codes, ``optoracle train``, the pytest plugin."""
+"""The command line's contract: exit 0 conforms, 1 does not, 2 usage error or an unloadable target; every
+bad input gets one line that names it, never a traceback; reports carry versions and totals."""
 import json
 import os
 import subprocess
@@ -7,75 +8,140 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import ROOT, TARGETS
 from optoracle.cli import main
 
-ROOT = os.path.dirname(os.path.dirname(__file__))
+CORRECT = os.path.join(ROOT, "examples", "student_correct.py")
+BUGGY = os.path.join(ROOT, "examples", "student_buggy.py")
 
 
-def test_check_of_a_buggy_target_exits_1_with_clause_table_json_and_junit(tmp_path, capsys):
+def one_line_error(capsys):
+    """The single line the command wrote to stderr (and nothing on stdout)."""
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    return lines[0]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["check"], "no target"),
+    (["check", "no_such_solution.py"], "'no_such_solution.py': no such file"),
+    (["check", TARGETS], "is a directory"),
+    (["check", os.path.join(ROOT, "README.md")], "is not a Python file"),
+    (["check", CORRECT, "--cmd", "node x.js"], "not both"),
+    (["check", CORRECT, "--clause", "adam.nope"], "no clause matches 'adam.nope'; clauses: data.moons"),
+    (["check", CORRECT, "--clause", "zzz*"], "no clause matches 'zzz*'"),
+    (["check", CORRECT, "--json", "/nonexistent-folder/r.json"], "does not exist"),
+    (["check", CORRECT, "--junitxml", TARGETS], "is a directory"),
+    (["check", CORRECT, "--jobs", "0"], "--jobs must be at least 1"),
+    (["check", CORRECT, "--profile", "2020"], "invalid choice: '2020'"),
+    (["train", "--epochs", "0"], "--epochs must be at least 1, got 0"),
+    (["train", "--profile", "seed", "--decay", "update_lr"], "has no learning-rate decay"),
+    (["golden", "check", "nope.json"], "unknown fixture"),
+])
+def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, words, capsys):
+    with pytest.raises(SystemExit) as info:
+        code = main(argv)
+        raise SystemExit(code)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    text = captured.err + captured.out
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in text, text
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("OPTORACLE_CALL_TIMEOUT", "ten", "$OPTORACLE_CALL_TIMEOUT must be a number of seconds, got 'ten'"),
+    ("OPTORACLE_IMPORT_TIMEOUT", "-1", "must be a positive number of seconds"),
+    ("OPTORACLE_MEMORY_LIMIT_MB", "lots", "must be a whole number of MiB"),
+    ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation"),
+])
+def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(variable, value, words, monkeypatch,
+                                                                           capsys):
+    monkeypatch.setenv(variable, value)
+    assert main(["check", CORRECT]) == 2
+    assert words in one_line_error(capsys)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, unwritable even for root")
+def test_an_unwritable_report_path_is_refused_before_the_target_is_started(capsys):
+    assert main(["check", os.path.join(TARGETS, "hostile", "sleeps_at_import.py"), "--json",
+                 "/proc/optoracle-report.json"]) == 2          # sleeps 60 s if it were started
+    assert "--json '/proc/optoracle-report.json' is not writable" in one_line_error(capsys)
+
+
+def test_a_target_that_raises_at_import_is_exit_2_and_one_line_without_a_traceback():
+    proc = subprocess.run([sys.executable, "-m", "optoracle", "check",
+                           os.path.join(TARGETS, "hostile", "raises_at_import.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "raised NameError while loading (" in proc.stderr and "raises_at_import.py" in proc.stderr
+
+
+def test_a_conforming_target_exits_0_with_the_verdict_first(capsys):
+    assert main(["check", CORRECT, "--examples", "mutation", "--clause", "gd", "--jobs", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("optoracle: ") and "CONFORMS to SPEC 2.0.0 (profile auto)" in first
+
+
+def test_a_failing_target_exits_1_with_json_and_junit_that_carry_versions_totals_and_fields(tmp_path, capsys):
     out_json, out_xml = tmp_path / "r.json", tmp_path / "r.xml"
-    code = main(["check", "catalog:minibatch-drops-last-partial-batch", "--hypothesis-profile", "mutation",
-                 "--clause", "minibatch", "--json", str(out_json), "--junitxml", str(out_xml)])
+    code = main(["check", BUGGY, "--examples", "mutation", "--clause", "minibatch.*", "--json", str(out_json),
+                 "--junitxml", str(out_xml)])
     text = capsys.readouterr().out
-    assert code == 1
-    assert "profile seed" in text and "minibatch.partition" in text
-    data = json.loads(out_json.read_text())
-    assert data["passed"] is False and data["clauses"]["minibatch.partition"]["failed"] == 1
-    suite = ET.parse(out_xml).getroot().find("testsuite")
-    assert int(suite.get("failures")) == sum(c["status"] == "failed" for c in data["checks"])
+    assert code == 1 and text.splitlines()[0].split(" DOES NOT CONFORM")[0].endswith("student_buggy.py")
+    report = json.loads(out_json.read_text())
+    assert report["format"] == "optoracle-report/1" and report["spec"] == "2.0.0" and report["optoracle"]
+    assert report["verdict"] == "does not conform" and report["counts"]["failed"] >= 2
+    failure = next(c["failure"] for c in report["checks"] if c["status"] == "failed")
+    assert failure["clause"] in ("minibatch.partition", "minibatch.count", "golden.minibatches")
+    assert failure["diagnosis_id"] == "minibatch-drops-last-partial-batch"
+    assert failure["repro"].startswith("import numpy as np") and failure["call"]["request"]["op"] == "call"
+    root = ET.parse(out_xml).getroot()
+    assert root.tag == "testsuites" and int(root.get("failures")) == report["counts"]["failed"]
+    assert int(root.get("tests")) == len(report["checks"])
 
 
-def test_check_of_the_reference_exits_0(capsys):
-    assert main(["check", "reference", "--hypothesis-profile", "mutation", "-q"]) == 0
-    assert " 0 failed" in capsys.readouterr().out
+def test_the_first_failure_column_is_truncated_with_an_ellipsis_and_empty_rows_are_left_out(capsys):
+    main(["check", BUGGY, "--examples", "mutation", "--clause", "minibatch", "-q"])
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[lines.index(next(line for line in lines if line.startswith("clause"))) + 1:]
+    rows = [line for line in table if line.startswith("minibatch.")]
+    assert any(line.endswith("…") for line in rows)
+    assert all(" 0     0     0  " not in line for line in rows)
 
 
-def test_check_of_a_missing_file_exits_2_with_a_message(capsys):
-    assert main(["check", "no_such_solution.py"]) == 2
-    assert "cannot load target" in capsys.readouterr().err
+def test_clause_globs_and_prefixes_select_the_same_checks(capsys):
+    from properties import spec
+    assert spec.matching(["adam.*"]) == spec.matching(["adam"]) and "adam.update" in spec.matching(["adam"])
+    assert spec.matching(["*saturation"]) == ["cost.saturation"]
 
 
-def test_train_prints_the_cost_and_the_final_table(capsys):
-    assert main(["train", "--optimizer", "gd", "--epochs", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "Cost after epoch 0:" in out and "optimizer" in out and "train accuracy" in out
+def test_the_profile_environment_variable_sets_the_default_profile_of_the_cli(monkeypatch, capsys):
+    monkeypatch.setenv("OPTORACLE_PROFILE", "course")
+    from optoracle.cli import build_parser
+    assert build_parser().parse_args(["check", CORRECT]).profile == "course"
+
+
+def test_check_help_states_the_exit_codes():
+    proc = subprocess.run([sys.executable, "-m", "optoracle", "check", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert "0  conforms" in proc.stdout and "1  does not conform" in proc.stdout and "2  usage error" in proc.stdout
+
+
+def test_train_prints_what_the_2021_notebook_prints(capsys):
+    # the 2021 notebook's published output of gd with learning_rate=0.1 and update_lr (an outside source)
+    assert main(["train", "--profile", "2021", "--optimizer", "gd", "--learning-rate", "0.1", "--decay", "update_lr",
+                 "--epochs", "2001"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:7] == ["Cost after epoch 0: 0.701091", "learning rate after epoch 0: 0.100000",
+                        "Cost after epoch 1000: 0.661884", "learning rate after epoch 1000: 0.000100",
+                        "Cost after epoch 2000: 0.658620", "learning rate after epoch 2000: 0.000050"]
+    assert out[7].startswith("Accuracy: ")
 
 
 def test_train_writes_plots(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     assert main(["train", "--optimizer", "adam", "--epochs", "2", "--plot", str(tmp_path)]) == 0
     assert (tmp_path / "costs.png").stat().st_size > 0 and (tmp_path / "boundary_adam.png").exists()
-
-
-def test_pytest_plugin_runs_from_any_folder_and_names_the_target(tmp_path):
-    target = os.path.join(ROOT, "tests", "targets", "only_minibatches.py")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", f"--impl={target}",
-                           "--hypothesis-profile=mutation", "-p", "no:cacheprovider", "-rs"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"optoracle: target {target}" in proc.stdout
-    assert "target has no 'update_parameters_with_adam'" in proc.stdout
-
-
-def _outcomes(junit_path):
-    suite = ET.parse(junit_path).getroot()
-    outcomes = {}
-    for case in suite.iter("testcase"):
-        status = "failed" if case.find("failure") is not None else "skipped" if case.find("skipped") is not None \
-            else "passed"
-        outcomes[case.get("name")] = status
-    return outcomes
-
-
-def test_the_suite_gives_the_same_results_under_pytest_xdist(tmp_path):
-    pytest.importorskip("xdist")
-    target = os.path.join(ROOT, "examples", "student_buggy.py")
-    results = []
-    for workers in ("0", "2"):
-        junit = tmp_path / f"junit{workers}.xml"
-        subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "properties", f"--impl={target}",
-                        "--hypothesis-profile=mutation", "-p", "no:cacheprovider", "-n", workers,
-                        "-k", "minibatch", f"--junitxml={junit}"],
-                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
-        results.append(_outcomes(junit))
-    assert results[0] == results[1] and "failed" in results[0].values() and len(results[0]) >= 7

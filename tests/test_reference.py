@@ -327,3 +327,61 @@ def test_model_prints_the_cost_every_1000_epochs_and_returns_parameters(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["Cost after epoch 0", "Cost after epoch 1000"]
     assert set(parameters) == {"W1", "b1", "W2", "b2", "W3", "b3"}
+
+
+# ------------------------------------------------------- conventions and editions
+def test_compute_cost_sum_is_m_times_the_mean():
+    a3, Y = np.array([[0.9, 0.2, 0.6, 0.7]]), np.array([[1, 0, 0, 1]])
+    expected_sum = -(np.log(0.9) + np.log(0.8) + np.log(0.4) + np.log(0.7))          # by hand
+    assert r.compute_cost(a3, Y, reduction="sum") == pytest.approx(expected_sum, rel=1e-15)
+    assert r.compute_cost(a3, Y) == pytest.approx(expected_sum / 4, rel=1e-15)
+
+
+def test_update_lr_and_schedule_lr_decay_follow_the_2021_formulas():
+    assert r.update_lr(0.1, 0, 1) == 0.1 and r.update_lr(0.1, 9, 1) == pytest.approx(0.01, rel=1e-15)
+    assert r.schedule_lr_decay(0.1, 999, 1) == 0.1                 # floor(999 / 1000) = 0
+    assert r.schedule_lr_decay(0.1, 1000, 1) == pytest.approx(0.05, rel=1e-15)
+    assert r.schedule_lr_decay(0.1, 2500, 0.5, time_interval=500) == pytest.approx(0.1 / 3.5, rel=1e-15)
+
+
+def test_train_with_decay_uses_the_decayed_rate_from_the_next_epoch_on():
+    """Second formulation: epoch 0 at lr0, then epoch 1 at update_lr(lr0, 0, rate) = lr0, epoch 2 at lr0 / (1 +
+    rate): two gd epochs with decay equal two plain epochs; the third uses the decayed rate."""
+    X, Y = r.load_dataset()
+    decayed = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=3, decay="update_lr", decay_rate=1)
+    assert list(decayed.learning_rates) == [0.1, 0.05, 0.1 / 3]
+    plain = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=2)
+    assert np.array_equal(decayed.epoch_costs[:2], plain.epoch_costs)
+
+
+def test_printed_cost_views_are_the_last_batch_and_the_epoch_mean():
+    X, Y = r.load_dataset()
+    result = r.train(X, Y, LAYERS, "gd", num_epochs=1)
+    assert result.printed_cost(0, "last-batch") == result.minibatch_costs[0, -1]
+    assert result.printed_cost(0, "last-batch", "sum") == result.minibatch_sums[0, -1]
+    assert result.printed_cost(0, "epoch-mean") == pytest.approx(result.minibatch_sums[0].sum() / 300, rel=1e-15)
+    assert result.minibatch_sums[0, -1] == pytest.approx(result.minibatch_costs[0, -1] * (300 - 4 * 64), rel=1e-14)
+
+
+@pytest.mark.parametrize("edition", ["seed", "course", "2019", "2021"])
+def test_each_edition_module_has_the_course_signatures_of_its_edition(edition):
+    import inspect
+    from reference.conventions import EDITIONS, complete
+    from reference.editions import course_signatures, edition_module
+    module = edition_module(edition)
+    for name, signature in course_signatures(EDITIONS[edition]).items():
+        assert inspect.signature(getattr(module, name)) == signature, name
+    c = complete(EDITIONS[edition])
+    assert inspect.signature(module.model).parameters["num_epochs"].default == c.num_epochs
+
+
+def test_the_2021_edition_module_returns_adams_corrected_moments():
+    from reference.editions import edition_module
+    parameters, _, _ = small_problem()
+    grads = grads_like(parameters)
+    v, s = r.initialize_adam(parameters)
+    out = edition_module("2021").update_parameters_with_adam(parameters, grads, v, s, 3)
+    assert len(out) == 5
+    for k, g in grads.items():
+        v1 = 0.1 * g                                        # from zero moments: (1 - beta1) g
+        np.testing.assert_allclose(out[3][k], v1 / (1 - 0.9 ** 3), rtol=1e-15)

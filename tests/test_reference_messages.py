@@ -102,14 +102,17 @@ def test_public_signatures_and_defaults_are_the_courses():
     assert list(inspect.signature(random_mini_batches).parameters) == ["X", "Y", "mini_batch_size", "seed"]
     assert defaults(random_mini_batches) == {"mini_batch_size": 64, "seed": 0}
     assert defaults(r.update_parameters_with_adam) == {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999,
-                                                       "epsilon": 1e-8, "epsilon_placement": "inside"}
+                                                       "epsilon": 1e-8, "epsilon_placement": "inside", "returns": 3}
     assert list(inspect.signature(r.update_parameters_with_adam).parameters)[:9] == [
         "parameters", "grads", "v", "s", "t", "learning_rate", "beta1", "beta2", "epsilon"]
     assert list(inspect.signature(r.update_parameters_with_momentum).parameters) == [
         "parameters", "grads", "v", "beta", "learning_rate"]
     model_defaults = {"learning_rate": 0.0007, "mini_batch_size": 64, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
                       "epsilon": 1e-8, "num_epochs": 10000}
-    assert defaults(r.model) == {**model_defaults, "print_cost": True, "epsilon_placement": "inside"}
+    assert defaults(r.model) == {**model_defaults, "print_cost": True, "decay": None, "decay_rate": 1,
+                                 "epsilon_placement": "inside", "cost_view": "last-batch", "cost_reduction": "mean"}
+    assert defaults(r.schedule_lr_decay) == {"time_interval": 1000}
+    assert list(inspect.signature(r.update_lr).parameters) == ["learning_rate0", "epoch_num", "decay_rate"]
     assert {k: defaults(r.train)[k] for k in model_defaults} == model_defaults
 
 

@@ -1,39 +1,53 @@
-"""SPEC.md is the source of clause ids: every check, failure and catalog entry names one that exists."""
-import os
+"""SPEC.md is the source of clause ids and levels: checks register against it, run in its order, and its
+traceability table is generated and kept current."""
 import re
 
-from properties import CHECKS
+import pytest
+
+from properties import spec
 from properties.catalog import CATALOG
-
-ROOT = os.path.dirname(os.path.dirname(__file__))
-with open(os.path.join(ROOT, "SPEC.md")) as f:
-    SPEC_CLAUSES = set(re.findall(r"^### `([a-z0-9.-]+)`", f.read(), flags=re.M))
+from properties.registry import checks, verifies
+from properties.spec import SPEC_PATH, UnknownClause
 
 
-def test_spec_defines_each_clause_once():
-    with open(os.path.join(ROOT, "SPEC.md")) as f:
-        ids = re.findall(r"^### `([a-z0-9.-]+)`", f.read(), flags=re.M)
-    assert len(ids) == len(set(ids)) and len(ids) >= 30
+def test_spec_defines_each_clause_once_with_a_level_and_a_version():
+    with open(SPEC_PATH) as f:
+        text = f.read()
+    headings = re.findall(r"^### `([a-z0-9.-]+)`", text, flags=re.M)
+    assert len(headings) == len(set(headings)) == len(spec.clauses()) >= 40
+    assert spec.version() == "2.0.0" and "## Changelog" in text
+    assert {c.level for c in spec.clauses().values()} == {"MUST", "SHOULD"}
 
 
-def test_every_check_names_clauses_defined_in_spec():
-    for info in CHECKS.values():
-        assert set(info.clauses) <= SPEC_CLAUSES, (info.name, set(info.clauses) - SPEC_CLAUSES)
+def test_the_saturation_and_error_clauses_are_should_and_the_rest_must():
+    should = {c.id for c in spec.clauses().values() if c.level == "SHOULD"}
+    assert should == {"cost.saturation", "api.errors"}
 
 
-def test_every_catalog_entry_names_clauses_defined_in_spec():
-    for entry in CATALOG.values():
-        assert set(entry.caught_by) <= SPEC_CLAUSES, (entry.name, set(entry.caught_by) - SPEC_CLAUSES)
+def test_registering_a_check_of_an_unknown_clause_fails_at_once():
+    with pytest.raises(UnknownClause, match="clause 'adam.mystery' is not defined in SPEC.md"):
+        verifies("adam.mystery")
 
 
-def test_every_clause_raised_in_the_code_is_defined_in_spec():
-    raised = set()
-    for folder in ("properties",):
-        for name in os.listdir(os.path.join(ROOT, folder)):
-            if name.endswith(".py"):
-                with open(os.path.join(ROOT, folder, name)) as f:
-                    text = f.read()
-                raised |= set(re.findall(r'ConformanceError\(\s*"([a-z0-9.-]+)"', text))
-                raised |= set(re.findall(r'clause="([a-z0-9.-]+)"', text))
-                raised |= set(re.findall(r'ph\.fail\(\s*"([a-z0-9.-]+)"', text))
-    assert raised and raised <= SPEC_CLAUSES, raised - SPEC_CLAUSES
+def test_checks_are_listed_in_spec_order():
+    order = [c.clause.order for c in checks().values()]
+    assert order == sorted(order)
+
+
+def test_every_clause_named_anywhere_is_defined_in_spec():
+    named = {c.id for check in checks().values() for c in check.clauses}
+    named |= {clause for entry in CATALOG.values() for clause in entry.caught_by}
+    assert named <= set(spec.clauses())
+
+
+def test_every_clause_but_the_data_and_integrity_ones_has_a_check():
+    verified = {c.id for check in checks().values() for c in check.clauses}
+    assert set(spec.clauses()) - verified == {"data.moons", "golden.integrity"}
+
+
+def test_the_traceability_table_in_spec_is_current():
+    from optoracle.spec_cli import BEGIN, END, traceability
+    with open(SPEC_PATH) as f:
+        text = f.read()
+    current = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    assert current == traceability(), "SPEC.md's traceability table is stale: run `optoracle spec --write`"

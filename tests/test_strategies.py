@@ -1,4 +1,4 @@
-"""Meta-tests of the Hypothesis strategies: they draw what their docstrings claim."""
+"""Meta-tests of the Hypothesis strategies: each reaches the range SPEC.md documents ("Input domain")."""
 import numpy as np
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
@@ -25,18 +25,37 @@ def test_update_problems_stay_within_their_documented_ranges(problem):
             assert np.all(mags >= hh.MIN_GRAD * (1 - 1e-6)) and np.all(mags <= hh.MAX_GRAD * (1 + 1e-6))
 
 
-def test_update_problems_reach_every_layer_count_and_both_dtypes():
-    for L in range(1, hh.MAX_LAYERS + 1):
+def test_update_problems_reach_every_layer_count_up_to_12_two_digit_keys_and_both_dtypes():
+    for L in (1, 2, 4, 5, 9, 10, 12):
         find(hh.update_problems(), lambda p, L=L: len(p["layers"]) - 1 == L)
+    assert "W12" in find(hh.update_problems(), lambda p: len(p["layers"]) == 13)["parameters"]
     find(hh.update_problems(), lambda p: p["dtype"] == np.float32)
     find(hh.update_problems(), lambda p: p["dtype"] == np.float64)
 
 
-def test_gradients_include_zeros_and_both_magnitude_extremes():
-    grid = np.abs(np.array(hh.GRADIENT_GRID))
-    assert 0.0 in grid
-    assert np.isclose(grid[grid > 0].min(), hh.MIN_GRAD) and np.isclose(grid.max(), hh.MAX_GRAD)
+def test_gradients_reach_exact_zeros_and_both_magnitude_extremes():
     find(hh.update_problems(), lambda p: any((g == 0).any() for g in p["grads_seq"][0].values()))
+    find(hh.update_problems(), lambda p: any((np.abs(g[g != 0]) < 1e-11).any() for g in p["grads_seq"][0].values()))
+    find(hh.update_problems(), lambda p: any((np.abs(g) > 1e2).any() for g in p["grads_seq"][0].values()))
+
+
+def test_parameters_reach_exact_zeros_and_both_ends_of_their_range():
+    find(hh.update_problems(), lambda p: any((a == 0).any() for a in p["parameters"].values()))
+    find(hh.update_problems(), lambda p: any((a > 9).any() for a in p["parameters"].values()))
+    find(hh.update_problems(), lambda p: any((a < -9).any() for a in p["parameters"].values()))
+
+
+def test_adams_t_reaches_one_the_boundaries_around_1000_and_ten_million():
+    for t in hh.T_BOUNDARIES:
+        find(hh.STEPS, lambda x, t=t: x == t)
+    find(hh.STEPS, lambda x: 1001 < x < 10 ** 4)
+    find(hh.STEPS, lambda x: 10 ** 5 < x < 10 ** 7)
+
+
+@FAST
+@given(hh.STEPS)
+def test_adams_t_is_an_integer_from_1_to_ten_million(t):
+    assert isinstance(t, int) and 1 <= t <= hh.MAX_T
 
 
 @FAST
@@ -49,20 +68,28 @@ def test_minibatch_data_carries_column_ids_and_sizes_up_to_m_plus_10(data):
     np.testing.assert_array_equal(Y[0], np.arange(m))
 
 
-def test_minibatch_data_reaches_m_below_equal_and_above_the_batch_size():
-    find(hh.minibatch_data(), lambda d: d[0].shape[1] < d[2])
-    find(hh.minibatch_data(), lambda d: d[0].shape[1] == d[2])
-    find(hh.minibatch_data(), lambda d: d[0].shape[1] > 2 * d[2])
-    find(hh.minibatch_data(), lambda d: d[0].shape[1] >= 200)
+def test_minibatch_data_reaches_every_documented_relation_of_m_and_the_batch_size():
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] < d[2])                        # b > m
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] == d[2])                       # b == m
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] % d[2] == 0 and d[0].shape[1] > 2 * d[2])   # m % b == 0
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] == 2 * d[2] + 1)               # m = 2b + 1
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] >= 250)
+    find(hh.minibatch_data(), lambda d: d[0].shape[1] == 1)
 
 
-@FAST
-@given(hh.layer_dims().flatmap(lambda dims: st.tuples(st.just(dims), hh.parameters_for(dims, np.float64))))
-def test_parameters_for_mirrors_the_layer_list(case):
-    layers, parameters = case
-    for l in range(1, len(layers)):
-        assert parameters[f"W{l}"].shape == (layers[l], layers[l - 1])
-        assert parameters[f"b{l}"].shape == (layers[l], 1)
+def test_model_runs_reach_each_optimizer_divisible_batches_and_batches_larger_than_m():
+    for optimizer in ("gd", "momentum", "adam"):
+        find(hh.model_runs(), lambda r, o=optimizer: r[1] == o)
+    find(hh.model_runs(), lambda r: r[0] % r[2]["mini_batch_size"] == 0 and r[2]["mini_batch_size"] < r[0])
+    find(hh.model_runs(), lambda r: r[2]["mini_batch_size"] > r[0])
+    find(hh.model_runs(), lambda r: r[2]["beta1"] != 0.9 and r[2]["epsilon"] != 1e-8)
+
+
+def test_hyperparameters_reach_zero_and_the_course_values():
+    find(hh.LEARNING_RATES, lambda x: x == 0.0)
+    find(hh.BETAS, lambda x: x == 0.0)
+    find(hh.BETA2S, lambda x: x > 0.9995)
+    find(hh.EPSILONS, lambda x: x < 1e-10)
 
 
 def test_strategy_examples_are_independent_arrays():
@@ -70,3 +97,11 @@ def test_strategy_examples_are_independent_arrays():
     arrays = list(problem["parameters"].values()) + [a for g in problem["grads_seq"] for a in g.values()]
     for i, a in enumerate(arrays):
         assert not any(np.shares_memory(a, b) for b in arrays[i + 1:])
+
+
+@FAST
+@given(hh.networks())
+def test_networks_have_the_courses_three_layers_and_binary_labels(net):
+    parameters, X, Y = net
+    assert len(parameters) == 6 and parameters["W3"].shape[0] == 1 and set(np.unique(Y)) <= {0, 1}
+    assert X.shape[1] == Y.shape[1] and st is not None

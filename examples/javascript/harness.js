@@ -198,6 +198,22 @@ function encodeArray(a, binary) {
   return `${head}"data":[${items.join(',')}]}}`;
 }
 
+// A reply is plain JSON around its values; values are written by encode() and kept as Raw text.
+class Raw {
+  constructor(text) { this.text = text; }
+}
+
+function json(x) {
+  if (x instanceof Raw) return x.text;
+  if (typeof x === 'number') return number(x);
+  if (Array.isArray(x)) return `[${x.map(json).join(',')}]`;
+  if (x !== null && typeof x === 'object') {
+    const fields = Object.keys(x).filter((k) => x[k] !== undefined);
+    return `{${fields.map((k) => `${JSON.stringify(k)}:${json(x[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(x);                                 // strings, booleans, null
+}
+
 function opaque(type, text) {
   return `{"object":{"type":${JSON.stringify(type)},"repr":${JSON.stringify(String(text).slice(0, 200))}}}`;
 }
@@ -351,6 +367,7 @@ class Server {
     this.announceBase64 = base64;
     this.binary = false;               // reply with base64 arrays (the checker said it reads them)
     this.module = null;
+    this.finished = false;
   }
 
   handle(line) {
@@ -365,7 +382,10 @@ class Server {
     try {
       if (message.op === 'hello') return this.reply({ id, ...this.hello(message) });
       if (message.op === 'call') return this.call(id, message);
-      if (message.op === 'bye') return this.reply({ id, ok: true });
+      if (message.op === 'bye') {
+        this.finished = true;              // no more requests: the harness exits after this reply
+        return this.reply({ id, ok: true });
+      }
       throw new ProtocolError(`unknown op ${JSON.stringify(message.op)}`);
     } catch (e) {        // anything but the target's own call (answered above) is the protocol's
       const what = e instanceof ProtocolError ? e.message : `the request could not be handled: ${e.message}`;
@@ -373,10 +393,10 @@ class Server {
     }
   }
 
-  reply(message) { return JSON.stringify(message); }
+  reply(message) { return json(message); }
 
   protocolError(id, message) {
-    return JSON.stringify({ id, ok: false, error: { type: 'ProtocolError', message, phase: 'protocol' } });
+    return json({ id, ok: false, error: { type: 'ProtocolError', message, phase: 'protocol' } });
   }
 
   hello(message) {
@@ -397,8 +417,11 @@ class Server {
     }
     const declared = this.module.PARAMETERS || {};
     const functions = {};
+    const describe = (p) => ('default' in p ? { ...p, default: new Raw(encode(p.default)) } : p);
     for (const name of asked) {
-      if (typeof this.module[name] === 'function') functions[name] = { parameters: declared[name] || null };
+      if (typeof this.module[name] === 'function') {
+        functions[name] = { parameters: declared[name] ? declared[name].map(describe) : null };
+      }
     }
     return {
       ok: true, protocol: PROTOCOL, functions, encodings: this.announceBase64 ? ['base64'] : [],
@@ -434,13 +457,12 @@ class Server {
         args, kwargs)));
     } catch (e) {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      return JSON.stringify({ id, ok: false, error: errorOf(e, 'call'), seconds });
+      return json({ id, ok: false, error: errorOf(e, 'call'), seconds });
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const mutated = changed(before[0], args, '/args').concat(changed(before[1], kwargs, '/kwargs'));
-    let text = `{"id":${JSON.stringify(id)},"ok":true,"seconds":${number(seconds)},"mutated":${JSON.stringify(mutated)}`;
-    if (observe.includes('shared')) text += `,"shared":${JSON.stringify(sharedBuffers(value))}`;
-    return `${text},"value":${encode(value, this.binary)}}`;
+    const shared = observe.includes('shared') ? sharedBuffers(value) : undefined;
+    return json({ id, ok: true, seconds, mutated, shared, value: new Raw(encode(value, this.binary)) });
   }
 }
 
@@ -461,15 +483,10 @@ function main(argv) {
   const source = path.resolve(rest[0] || path.join(__dirname, 'optimizers.js'));
   const server = new Server(source, base64);
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  let done = false;
   lines.on('line', (line) => {
-    if (done || !line.trim()) return;
-    const reply = server.handle(line);
-    protocolWrite(`${reply}\n`);
-    let op;
-    try { op = JSON.parse(line).op; } catch (e) { op = undefined; }
-    if (op === 'bye') {
-      done = true;
+    if (server.finished || !line.trim()) return;
+    protocolWrite(`${server.handle(line)}\n`);
+    if (server.finished) {
       lines.close();
       process.stdin.destroy();
     }

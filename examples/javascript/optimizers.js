@@ -8,7 +8,8 @@
 // Arithmetic follows numpy's, operation by operation and in the reference's order
 // (reference/optimizers.py), so float64 results agree with the Python reference to the last
 // bit; float32 arrays are computed in float32 as numpy does (a Python float scalar is cast to
-// float32 first; NEP 50), float64 where an operand is float64.
+// float32 first; NEP 50), float64 where an operand is float64. Integer arrays give float64, as in
+// numpy; float16 arrays (which the checker does not send) are computed in float64, unlike numpy.
 
 const { NDArray, tuple } = require('./ndarray.js');
 

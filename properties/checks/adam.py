@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from .. import strategies as hh
 from ..casework import ADAM, adam_first_step, adam_reference, at, denominator, fail, moment_scales, param_scales, \
-    zero_state
+    with_special_entry, zero_state
 from ..compare import expect_close, f64, rtol_for
 from ..registry import verifies
 from ..settings import for_all
@@ -138,7 +138,8 @@ def check_adam_with_zero_gradient_and_moments_is_a_fixed_point(target):
 
 @verifies("adam.update", calls=ADAM)
 def check_adam_keeps_nan_and_infinite_gradients_to_their_entries(target):
-    """A NaN or infinite gradient entry affects that entry of v, s and p only (IEEE arithmetic)."""
+    """A NaN or infinite gradient entry leaves that entry of v, s and p non-finite, and every other entry as
+    without it (inf or NaN: both are IEEE results of correct orders of operations)."""
     @for_all(hh.adam_states(max_layers=3), st.sampled_from([np.nan, np.inf, -np.inf]), st.integers(1, 50))
     def run(state, special, t):
         problem, v, s = state
@@ -149,10 +150,19 @@ def check_adam_keeps_nan_and_infinite_gradients_to_their_entries(target):
         g[key] = g[key].copy()
         g[key].flat[0] = special
         yours = target.update_parameters_with_adam(p, g, v, s, t, 0.01, 0.9, 0.999, 1e-8)
-        under = adam_reference(p, g, v, s, t, 0.01, 0.9, 0.999, 1e-8)
+        reference = adam_reference(p, g, v, s, t, 0.01, 0.9, 0.999, 1e-8)
+        first = (0,) * g[key].ndim
+
+        def under(conventions):
+            out = reference(conventions)
+            return (with_special_entry(yours.parameters, out[0], key[1:], first),
+                    with_special_entry(yours.v, out[1], key, first), with_special_entry(yours.s, out[2], key, first))
         expected = under(target.conventions)
         expect_close(target, yours.v, expected[1], clause="adam.moments", rtol=1e-12, scales=moment_scales(v, g),
                      what=f"v after a step with grads[{key!r}][0] = {special}", output="[1]")
+        expect_close(target, yours.s, expected[2], clause="adam.moments", rtol=1e-12,
+                     scales=moment_scales(s, g, square=True), what=f"s after a step with grads[{key!r}][0] = {special}",
+                     output="[2]")
         _expect_parameters(target, yours.parameters, under, p, clause="adam.update", rtol=1e-12,
                            what=f"parameters after a step with grads[{key!r}][0] = {special}")
     run()

@@ -158,6 +158,9 @@ def check_updates_leave_the_gradients_untouched(target):
     case = one_step_case(1)
     p, g, v, s = case["parameters"], case["grads"], case["v"], case["s"]
     target.update_parameters_with_adam(p, g, v, s, 2, 0.01, 0.9, 0.999, 1e-8)
+    if target.last.mutated is None:
+        raise MissingFunction("the target's harness does not report which inputs a call mutated (PROTOCOL.md, "
+                              "\"mutated\")")
     if target.has("update_parameters_with_momentum"):
         target.update_parameters_with_momentum(p, g, v, 0.9, 0.01)
     if target.has("update_parameters_with_gd"):

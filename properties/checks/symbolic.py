@@ -10,7 +10,7 @@ from golden.unit_cases import one_step_case, sequence_case
 
 from .. import symbolic
 from ..casework import fail, zero_state
-from ..compare import expect_close
+from ..compare import convention_sentence, expect_close
 from ..failures import MissingFunction
 from ..registry import verifies
 from ..settings import for_all
@@ -147,12 +147,27 @@ def _update(target, function, p, g, v, s, t, hp, where, worst):
             bound = symbolic.ULP_BOUNDS.get((function, name)) or symbolic.adam_ulp_bound(t, hp["beta1"], hp["beta2"])
             row = (FUNCTIONS[function], name)
             worst[row] = max(worst.get(row, 0.0), d)
+            if d > bound and function == "adam" and name == "parameters":
+                _other_placement(target, p[key], g[dkey], v[dkey], s[dkey], t, hp, outputs[name][out_key], bound,
+                                 where, out_key)
             if d > bound:
                 fail(target, "precision.ulp", f"{FUNCTIONS[function]}: {name}[{out_key!r}] lies {d:.3g} ulps (of "
                      f"the inputs' scale) from the 50-digit exact result of the same float64 inputs ({where}); the "
                      f"documented bound is {bound:.3g} ulps", output=positions[name], key=out_key,
                      details=[f"  conventions judged: epsilon {target.conventions.epsilon} the root"])
     return outputs["parameters"], outputs.get("v", v), outputs.get("s", s)
+
+
+def _other_placement(target, p, g, v, s, t, hp, yours, bound, where, key):
+    """A result within the bound under the other epsilon placement is that convention, not imprecision."""
+    other = "outside" if target.conventions.epsilon == "inside" else "inside"
+    exact, scales = symbolic.exact_adam(p, g, v, s, t, hp["learning_rate"], hp["beta1"], hp["beta2"], hp["epsilon"],
+                                        other)
+    if symbolic.ulps(yours, exact["parameters"], scales["parameters"]) <= bound:
+        sentence = convention_sentence(target, "epsilon", other)
+        fail(target, "adam.epsilon-placement", f"update_parameters_with_adam: parameters[{key!r}] lies within "
+             f"{bound:.3g} ulps of the 50-digit result with epsilon {other} the root ({where}): {sentence}",
+             output="[0]", key=key, diagnosis=sentence, diagnosis_id=f"convention:epsilon={other}")
 
 
 def ulp_report(target, seeds=range(3)):

@@ -1,0 +1,101 @@
+"""Nothing a target does takes the checker down or changes its verdict on another function.
+
+Each hostile target (tests/targets/hostile/) fails the checks of the function that misbehaves, with a
+message naming what happened, and the other checks go on in a fresh child process.
+"""
+import os
+
+import pytest
+
+from conftest import TARGETS
+from properties.failures import LoadError
+from properties.runner import run_suite
+
+HOSTILE = os.path.join(TARGETS, "hostile")
+
+
+def run(name, clauses=("gd.update", "momentum.ema")):
+    report = run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=list(clauses))
+    by_clause = {}
+    for result in report.results:
+        by_clause.setdefault(result.clause, []).append(result)
+    return report, by_clause
+
+
+def failures(report, clause):
+    return [r.failure for r in report.results if r.status == "failed" and r.clause == clause]
+
+
+@pytest.fixture
+def quick_limits(monkeypatch):
+    monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "1")
+    monkeypatch.setenv("OPTORACLE_IMPORT_TIMEOUT", "2")
+
+
+def test_sys_exit_inside_a_function_fails_its_checks_and_the_others_go_on():
+    report, _ = run("exits_in_a_function.py")
+    found = failures(report, "gd.update")
+    assert found and found[0].what == "called sys.exit(3) during update_parameters_with_gd"
+    assert not failures(report, "momentum.ema") and any(r.status == "passed" for r in report.results
+                                                        if "momentum.ema" in r.clauses)
+
+
+def test_os_exit_inside_a_function_is_named_and_a_fresh_child_runs_the_rest():
+    report, _ = run("os_exit_in_a_function.py")
+    found = failures(report, "gd.update")
+    assert found and found[0].what == "exited with status 3 during update_parameters_with_gd"
+    assert not failures(report, "momentum.ema")
+
+
+def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_limits):
+    report, _ = run("hangs_in_python.py")
+    found = failures(report, "gd.update")
+    assert len(found) >= 2 and all(f.what.startswith("timed out after 1 s (killed) during update_parameters_with_gd")
+                                   for f in found)
+    assert any("not called again" in f.what for f in found)
+    assert not failures(report, "momentum.ema")
+
+
+def test_a_hang_inside_one_c_call_is_killed_on_the_time_limit(quick_limits):
+    report, _ = run("hangs_in_a_c_call.py", clauses=("gd.update",))
+    assert failures(report, "gd.update")[0].what.startswith("timed out after 1 s (killed) during "
+                                                            "update_parameters_with_gd")
+
+
+def test_a_crash_of_the_interpreter_is_named_by_its_signal():
+    report, _ = run("crashes_the_interpreter.py")
+    found = failures(report, "gd.update")
+    assert found and found[0].what.startswith("was killed by SIGSEGV during update_parameters_with_gd")
+    assert not failures(report, "momentum.ema")
+
+
+def test_a_memory_bomb_runs_out_of_the_memory_limit_not_of_the_machines(monkeypatch):
+    monkeypatch.setenv("OPTORACLE_MEMORY_LIMIT_MB", "1024")
+    report, _ = run("eats_memory.py")
+    found = failures(report, "gd.update")
+    assert found and found[0].what.startswith("ran out of memory during update_parameters_with_gd (limit 1024 MiB")
+    assert not failures(report, "momentum.ema")
+
+
+def test_a_target_that_reseeds_numpys_global_generator_changes_no_verdict():
+    report = run_suite(os.path.join(HOSTILE, "reseeds_the_global_rng.py"), examples="mutation",
+                       clauses=["gd.update", "momentum.ema", "adam.update", "minibatch.seed", "minibatch.partition"])
+    assert report.conforms and report.count("passed") >= 10, [r.failure.what for r in report.failed]
+
+
+def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol():
+    report, _ = run("prints_everywhere.py")
+    assert report.conforms, [r.failure.what for r in report.failed]
+    assert "hello from import" in report.load_output[0]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("exits_at_import.py", "called sys.exit(3) while loading"),
+    ("raises_at_import.py", "raised NameError while loading"),
+    ("has_a_syntax_error.py", "has a syntax error"),
+    ("sleeps_at_import.py", "did not finish loading within 2 s"),
+])
+def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_limits):
+    with pytest.raises(LoadError) as info:
+        run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=["gd.update"])
+    assert words in str(info.value) and "\n" not in str(info.value)
