@@ -21,7 +21,7 @@ EPILOG = """exit codes:
 
 environment:
   OPTORACLE_PROFILE         default for --profile
-  OPTORACLE_EXAMPLES        default for --examples (ci, dev, thorough, mutation)
+  OPTORACLE_EXAMPLES        default for --examples (ci, dev, thorough, mutation, smoke)
   OPTORACLE_CALL_TIMEOUT    seconds per call of the target (default 10)
   OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
   OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
@@ -136,7 +136,7 @@ def add_parser(subparsers):
                    "protocol on stdin/stdout (PROTOCOL.md)")
     p.add_argument("--profile", choices=["auto", "seed", "course", "2019", "2021"],
                    default=os.environ.get("OPTORACLE_PROFILE") or "auto", help=PROFILE_HELP)
-    p.add_argument("--examples", choices=["ci", "dev", "thorough", "mutation"], default=None,
+    p.add_argument("--examples", choices=["ci", "dev", "thorough", "mutation", "smoke"], default=None,
                    help="Hypothesis examples per check (default $OPTORACLE_EXAMPLES or ci: 30, derandomized)")
     p.add_argument("--clause", action="append", metavar="PATTERN",
                    help="only checks of these clauses: an id (adam.update), a prefix (adam) or a glob (adam.*); "

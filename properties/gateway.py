@@ -635,9 +635,12 @@ class Target:
         out = self.call(name, parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
         self._expect_none_missing(out, name)
         if isinstance(out, tuple) and len(out) in (3, 5) and arity is not None and len(out) != arity:
+            from .compare import convention_sentence
+            sentence = convention_sentence(self, "adam_returns", len(out))
             raise ConformanceError(Failure(
                 "adam.returns", f"{name} returns {len(out)} values; the conventions judged here return {arity} "
-                f"({_ADAM_FORMS[arity]})", kind="returns", call=self.last))
+                f"({_ADAM_FORMS[arity]})", kind="returns", call=self.last, diagnosis=sentence,
+                diagnosis_id=f"convention:adam_returns={len(out)}"))
         out = self._tuple(out, (arity,) if arity else (3, 5), name)
         inputs = (parameters, grads, v, s)
         states = [self._state(out[0], parameters, "parameters", "[0]", inputs)]

@@ -56,11 +56,18 @@ def verifies(*clause_ids, calls=(), weight=1):
     return register
 
 
+def _order(check):
+    """SPEC order, then the order of the check modules and of definition (never the order of import)."""
+    module = check.func.__module__.rsplit(".", 1)[-1]
+    return (check.clause.order, CHECK_MODULES.index(module) if module in CHECK_MODULES else len(CHECK_MODULES),
+            check.func.__code__.co_firstlineno, check.name)
+
+
 def checks():
     """{name: Check} of every check, in SPEC order (clause order, then registration order)."""
     for module in CHECK_MODULES:
         importlib.import_module(f"properties.checks.{module}")
-    ordered = sorted(_REGISTERED.values(), key=lambda c: (c.clause.order, c.sequence))
+    ordered = sorted(_REGISTERED.values(), key=_order)
     return {c.name: c for c in ordered}
 
 

@@ -21,9 +21,12 @@ from .registry import checks
 
 
 def open_target(source=None, *, command=None, profile="auto", call_timeout=None, import_timeout=None,
-                memory_mb=None, local=False):
+                memory_mb=None, local=False, known=None):
     """Start the target (a child process speaking the protocol), then determine its conventions and
-    the ones it is judged by under ``profile``. Raises LoadError if it cannot be loaded at all."""
+    the ones it is judged by under ``profile``. Raises LoadError if it cannot be loaded at all.
+
+    ``known``: the conventions of a target built from them (the reference in an edition, a catalog
+    entry), taken as detected instead of asking the target (optoracle's own tests)."""
     if profile not in conventions.PROFILES:
         raise LoadError(f"unknown profile {profile!r}; profiles: {', '.join(conventions.PROFILES)}")
     if local:
@@ -36,7 +39,10 @@ def open_target(source=None, *, command=None, profile="auto", call_timeout=None,
         from .gateway import COURSE_FUNCTIONS
         raise LoadError(f"defines none of the course functions ({', '.join(COURSE_FUNCTIONS[:6])}, ...)")
     target.profile = profile
-    target.detected, target.undetermined = conventions.detect(target)
+    if known is not None:
+        target.detected, target.undetermined = known, {}
+    else:
+        target.detected, target.undetermined = conventions.detect(target)
     target.conventions = conventions.judged(profile, target.detected)
     return target
 
@@ -255,6 +261,7 @@ def _run_in_workers(chosen, target, jobs):
         try:
             work(twin, lambda i, result: queue.put((i, result)))
         finally:
+            queue.put(("notes", sorted(twin.notes)))
             queue.put(None)
             twin.close()
 
@@ -272,6 +279,8 @@ def _run_in_workers(chosen, target, jobs):
             item = queue.get()
             if item is None:
                 finished += 1
+            elif item[0] == "notes":
+                target.notes.update(item[1])
             else:
                 results[item[0]] = item[1]
         else:

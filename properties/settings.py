@@ -2,8 +2,8 @@
 checks only (nothing is registered or loaded globally, nothing patches Hypothesis).
 
 ``ci`` (the default: derandomized, no example database, so the same target always gets the same
-report), ``dev`` (more, random), ``thorough`` (many more, random) and ``mutation`` (few, for the
-meta-tests and mutmut). Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
+report), ``dev`` (more, random), ``thorough`` (many more, random), ``mutation`` (few, for the
+meta-tests and mutmut) and ``smoke`` (fewer: acceptance runs of correct code in optoracle's own tests). Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ BUDGETS = {
     "thorough": settings(max_examples=1500, derandomize=False, phases=_PHASES, **_COMMON),
     # a kill needs one failing example, not a minimal one: no shrinking
     "mutation": settings(max_examples=10, derandomize=True, phases=_PHASES[:-1], **_COMMON),
+    # acceptance runs of correct code through the whole pipeline (each check's fixed cases plus a few draws)
+    "smoke": settings(max_examples=4, derandomize=True, phases=_PHASES[:-1], **_COMMON),
 }
 DEFAULT = "ci"
 _active = [DEFAULT]

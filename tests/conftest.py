@@ -3,6 +3,10 @@ import os
 
 import pytest
 
+# pytest-xdist already keeps both cores busy; checks in a test run in one worker (the parallel runner has
+# its own test, tests/test_smoke.py)
+os.environ.setdefault("OPTORACLE_JOBS", "1")
+
 from properties import settings
 from properties.runner import open_target
 
@@ -19,9 +23,21 @@ def mutation_examples():
 
 def trusted(source, profile="auto"):
     """optoracle's own code (the reference, a catalog entry) as a target, in-process: fast, and the same
-    encoding, observation and validation as a child process."""
-    return open_target(source, profile=profile, local=True)
+    encoding, observation and validation as a child process. Built for an edition (``...@EDITION``, the
+    catalog's default seed), its conventions are known: they are taken instead of detected."""
+    from reference.conventions import EDITIONS, complete
+    edition = source.rpartition("@")[2] if "@" in source else ("seed" if source.startswith("catalog:") else None)
+    known = complete(EDITIONS[edition]) if edition else None
+    return open_target(source, profile=profile, local=True, known=known)
 
 
 def target_file(name):
     return os.path.join(TARGETS, name)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """With pytest-xdist (`pytest -n 2`), schedule by work stealing: a few tests take seconds (a whole
+    check run) and most take milliseconds, which the default batches balance badly."""
+    if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", None) == "load":
+        config.option.dist = "worksteal"

@@ -36,7 +36,8 @@ KILLER_OF = {
     "check_course_functions_have_the_course_signatures": ("catalog:adam-default-learning-rate-0.001", "auto"),
     "check_updates_leave_the_gradients_untouched": ("catalog:momentum-scales-grads-in-place", "auto"),
     "check_float64_inputs_give_float64_outputs": ("catalog:adam-computes-in-float32", "auto"),
-    "check_bad_input_raises_an_error_naming_the_argument": (target_file("editions/seed/solution.py"), "auto"),
+    # the course's own code does not validate either (tests/test_editions.py shows the advisory there)
+    "check_bad_input_raises_an_error_naming_the_argument": (target_file("../../examples/student_correct.py"), "auto"),
     "check_gd_update_is_p_minus_lr_g": ("catalog:gd-sign-flipped", "auto"),
     "check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged": ("catalog:gd-unscaled-weight-decay",
                                                                              "auto"),

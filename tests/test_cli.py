@@ -54,7 +54,7 @@ def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, w
     ("OPTORACLE_CALL_TIMEOUT", "ten", "$OPTORACLE_CALL_TIMEOUT must be a number of seconds, got 'ten'"),
     ("OPTORACLE_IMPORT_TIMEOUT", "-1", "must be a positive number of seconds"),
     ("OPTORACLE_MEMORY_LIMIT_MB", "lots", "must be a whole number of MiB"),
-    ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation"),
+    ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation, smoke"),
 ])
 def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(variable, value, words, monkeypatch,
                                                                            capsys):

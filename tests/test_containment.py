@@ -14,8 +14,13 @@ from properties.runner import run_suite
 HOSTILE = os.path.join(TARGETS, "hostile")
 
 
-def run(name, clauses=("gd.update", "momentum.ema")):
-    report = run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=list(clauses))
+GD_AND_MOMENTUM = ["check_gd_update_is_p_minus_lr_g", "check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged",
+                   "check_momentum_update_matches_the_ema_rule"]
+
+
+def run(name, clauses=None):
+    report = run_suite(os.path.join(HOSTILE, name), examples="mutation", names=GD_AND_MOMENTUM,
+                       clauses=list(clauses) if clauses else None)
     by_clause = {}
     for result in report.results:
         by_clause.setdefault(result.clause, []).append(result)
@@ -28,8 +33,8 @@ def failures(report, clause):
 
 @pytest.fixture
 def quick_limits(monkeypatch):
-    monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "1")
-    monkeypatch.setenv("OPTORACLE_IMPORT_TIMEOUT", "2")
+    monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "0.5")
+    monkeypatch.setenv("OPTORACLE_IMPORT_TIMEOUT", "1")
 
 
 def test_sys_exit_inside_a_function_fails_its_checks_and_the_others_go_on():
@@ -50,7 +55,7 @@ def test_os_exit_inside_a_function_is_named_and_a_fresh_child_runs_the_rest():
 def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_limits):
     report, _ = run("hangs_in_python.py")
     found = failures(report, "gd.update")
-    assert len(found) >= 2 and all(f.what.startswith("timed out after 1 s (killed) during update_parameters_with_gd")
+    assert len(found) >= 2 and all(f.what.startswith("timed out after 0.5 s (killed) during update_parameters_with_gd")
                                    for f in found)
     assert any("not called again" in f.what for f in found)
     assert not failures(report, "momentum.ema")
@@ -58,7 +63,8 @@ def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_l
 
 def test_a_hang_inside_one_c_call_is_killed_on_the_time_limit(quick_limits):
     report, _ = run("hangs_in_a_c_call.py", clauses=("gd.update",))
-    assert failures(report, "gd.update")[0].what.startswith("timed out after 1 s (killed) during "
+    assert len(report.results) == 2
+    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.5 s (killed) during "
                                                             "update_parameters_with_gd")
 
 
@@ -70,17 +76,17 @@ def test_a_crash_of_the_interpreter_is_named_by_its_signal():
 
 
 def test_a_memory_bomb_runs_out_of_the_memory_limit_not_of_the_machines(monkeypatch):
-    monkeypatch.setenv("OPTORACLE_MEMORY_LIMIT_MB", "1024")
+    monkeypatch.setenv("OPTORACLE_MEMORY_LIMIT_MB", "700")
     report, _ = run("eats_memory.py")
     found = failures(report, "gd.update")
-    assert found and found[0].what.startswith("ran out of memory during update_parameters_with_gd (limit 1024 MiB")
+    assert found and found[0].what.startswith("ran out of memory during update_parameters_with_gd (limit 700 MiB")
     assert not failures(report, "momentum.ema")
 
 
 def test_a_target_that_reseeds_numpys_global_generator_changes_no_verdict():
     report = run_suite(os.path.join(HOSTILE, "reseeds_the_global_rng.py"), examples="mutation",
-                       clauses=["gd.update", "momentum.ema", "adam.update", "minibatch.seed", "minibatch.partition"])
-    assert report.conforms and report.count("passed") >= 10, [r.failure.what for r in report.failed]
+                       clauses=["minibatch.seed", "golden.minibatches"])
+    assert report.conforms and report.count("passed") == 2, [r.failure.what for r in report.failed]
 
 
 def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol():
@@ -93,7 +99,7 @@ def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol():
     ("exits_at_import.py", "called sys.exit(3) while loading"),
     ("raises_at_import.py", "raised NameError while loading"),
     ("has_a_syntax_error.py", "has a syntax error"),
-    ("sleeps_at_import.py", "did not finish loading within 2 s"),
+    ("sleeps_at_import.py", "did not finish loading within 1 s"),
 ])
 def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_limits):
     with pytest.raises(LoadError) as info:

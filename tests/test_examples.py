@@ -2,28 +2,29 @@
 import pytest
 
 from examples import student_buggy
-from properties import CHECKS
 from properties.runner import run_suite
 
-
-pytestmark = pytest.mark.usefixtures("mutation_profile")
-
-
-def test_correct_example_passes_every_clause_under_the_course_profile():
-    report = run_suite("examples/student_correct.py", "course", "mutation")
-    assert report.failing_clauses() == set(), [r.message for r in report.failed]
-    assert sum(r.status == "passed" for r in report.results) >= 30
+pytestmark = pytest.mark.usefixtures("mutation_examples")
 
 
-def test_correct_example_fails_only_epsilon_placement_under_the_seed_profile():
-    # checks that never call Adam behave identically under both profiles (covered above)
-    adam = {i.name for i in CHECKS.values()
-            if not i.needs or {"update_parameters_with_adam", "model", "train"} & set(i.needs)}
-    report = run_suite("examples/student_correct.py", "seed", "mutation", names=adam)
-    assert report.failing_clauses() == {"adam.epsilon-placement"}
-    assert any("--profile course" in (r.diagnosis or "") for r in report.failed)
+def test_the_correct_example_conforms_under_auto_and_so_under_the_course_profile():
+    from properties import conventions
+    report = run_suite("examples/student_correct.py", "auto", "smoke", jobs=1)
+    assert report.conforms, [(r.name, r.failure.what) for r in report.failed]
+    assert report.count("passed") >= 50 and report.detected.epsilon == "outside"
+    # course fixes epsilon outside and the mean cost, as detected: it judges by the same conventions
+    assert conventions.judged("course", report.detected) == report.conventions
 
 
-def test_buggy_example_fails_exactly_the_clauses_of_its_mistakes():
-    report = run_suite("examples/student_buggy.py", "seed", "mutation")
-    assert report.failing_clauses() == student_buggy.EXPECTED_FAILING_CLAUSES
+def test_the_correct_example_under_the_seed_profile_fails_only_its_conventions():
+    report = run_suite("examples/student_correct.py", "seed", "mutation", clauses=["adam.epsilon-placement",
+                                                                                "adam.returns", "adam.update"])
+    assert {r.clause for r in report.failed} == {"adam.epsilon-placement", "adam.returns"}
+    assert any("--profile course" in (r.failure.diagnosis or "") for r in report.failed)
+
+
+def test_the_buggy_example_fails_exactly_the_clauses_of_its_mistakes_and_each_is_named():
+    report = run_suite("examples/student_buggy.py", "auto", "mutation", jobs=1)
+    assert {r.clause for r in report.failed} == student_buggy.EXPECTED_FAILING_CLAUSES
+    named = {r.failure.diagnosis_id for r in report.failed}
+    assert {"minibatch-drops-last-partial-batch", "momentum-without-one-minus-beta", "adam-no-bias-correction"} <= named

@@ -321,7 +321,7 @@ def test_the_javascript_port_conforms_when_optoracle_checks_it_through_the_proto
     wrapper.write_text(f'#!/bin/sh\nexec "{NODE}" "{os.path.join(JS, "harness.js")}" "$@"\n')
     wrapper.chmod(0o755)
     report = tmp_path / "report.json"
-    proc = subprocess.run(optoracle_command() + ["check", "--cmd", str(wrapper), "--examples", "mutation",
+    proc = subprocess.run(optoracle_command() + ["check", "--cmd", str(wrapper), "--examples", "smoke",
                                                  "--json", str(report)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     data = json.loads(report.read_text())

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import reference as r
+from properties.fixtures import moons  # the stored seed-3 moons: no scikit-learn import per test
 
 LAYERS = [2, 5, 2, 1]
 
@@ -269,7 +270,7 @@ def test_random_mini_batches_rejects_bad_input(X, Y, size, exc, words):
 
 
 def test_train_rejects_unknown_optimizer_and_placement():
-    X, Y = r.load_dataset()
+    X, Y = moons()
     with pytest.raises(ValueError, match="'optimizer'"):
         r.train(X, Y, LAYERS, "sgd", num_epochs=1)
     with pytest.raises(ValueError, match="'epsilon_placement'"):
@@ -280,7 +281,7 @@ def test_train_rejects_unknown_optimizer_and_placement():
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
 def test_train_equals_a_loop_over_the_public_functions_bit_for_bit(optimizer):
     """Second formulation: the course's loop written with the public API only."""
-    X, Y = r.load_dataset()
+    X, Y = moons()
     epochs, lr, b = 3, 0.0007, 64
     result = r.train(X, Y, LAYERS, optimizer, num_epochs=epochs)
     parameters = r.initialize_parameters(LAYERS)
@@ -309,20 +310,20 @@ def test_train_equals_a_loop_over_the_public_functions_bit_for_bit(optimizer):
 
 
 def test_train_advances_adam_step_counter_once_per_minibatch_across_epochs():
-    X, Y = r.load_dataset()
+    X, Y = moons()
     assert r.train(X, Y, LAYERS, "adam", num_epochs=4).t == 4 * 5
 
 
 def test_adam_reaches_clearly_higher_train_accuracy_than_gd_and_momentum():
     # the seed's qualitative result, on a run short enough for CI (500 of the 10000 epochs)
-    X, Y = r.load_dataset()
+    X, Y = moons()
     accuracy = {o: r.predict(X, Y, r.train(X, Y, LAYERS, o, num_epochs=500).parameters)[1] for o in r.OPTIMIZERS}
     assert accuracy["adam"] >= accuracy["gd"] + 0.1
     assert accuracy["adam"] >= accuracy["momentum"] + 0.1
 
 
 def test_model_prints_the_cost_every_1000_epochs_and_returns_parameters(capsys):
-    X, Y = r.load_dataset()
+    X, Y = moons()
     parameters = r.model(X, Y, LAYERS, "gd", num_epochs=1001)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["Cost after epoch 0", "Cost after epoch 1000"]
@@ -347,7 +348,7 @@ def test_update_lr_and_schedule_lr_decay_follow_the_2021_formulas():
 def test_train_with_decay_uses_the_decayed_rate_from_the_next_epoch_on():
     """Second formulation: epoch 0 at lr0, then epoch 1 at update_lr(lr0, 0, rate) = lr0, epoch 2 at lr0 / (1 +
     rate): two gd epochs with decay equal two plain epochs; the third uses the decayed rate."""
-    X, Y = r.load_dataset()
+    X, Y = moons()
     decayed = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=3, decay="update_lr", decay_rate=1)
     assert list(decayed.learning_rates) == [0.1, 0.05, 0.1 / 3]
     plain = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=2)
@@ -355,7 +356,7 @@ def test_train_with_decay_uses_the_decayed_rate_from_the_next_epoch_on():
 
 
 def test_printed_cost_views_are_the_last_batch_and_the_epoch_mean():
-    X, Y = r.load_dataset()
+    X, Y = moons()
     result = r.train(X, Y, LAYERS, "gd", num_epochs=1)
     assert result.printed_cost(0, "last-batch") == result.minibatch_costs[0, -1]
     assert result.printed_cost(0, "last-batch", "sum") == result.minibatch_sums[0, -1]

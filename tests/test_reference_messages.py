@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import reference as r
+from properties.fixtures import moons  # the stored seed-3 moons: no scikit-learn import per test
 from reference.optimizers import random_mini_batches
 
 
@@ -239,7 +240,7 @@ def test_train_rejects_each_bad_argument_by_name(change, exc, start):
 
 
 def test_train_keeps_snapshots_after_the_requested_epochs_only():
-    Xd, Yd = r.load_dataset()
+    Xd, Yd = moons()
     result = r.train(Xd, Yd, [2, 5, 2, 1], "gd", num_epochs=3, snapshot_epochs=(1, 3))
     assert result.optimizer == "gd" and sorted(result.snapshots) == [1, 3]
     one = r.train(Xd, Yd, [2, 5, 2, 1], "gd", num_epochs=1).parameters
@@ -250,7 +251,7 @@ def test_train_keeps_snapshots_after_the_requested_epochs_only():
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_model_passes_every_hyperparameter_to_train(optimizer):
-    Xd, Yd = r.load_dataset()
+    Xd, Yd = moons()
     hyper = (0.01, 32, 0.5, 0.8, 0.99, 1e-4, 2)       # lr, batch, beta, beta1, beta2, epsilon, epochs
     via_model = r.model(Xd, Yd, [2, 5, 2, 1], optimizer, *hyper, print_cost=False, epsilon_placement="outside")
     via_train = r.train(Xd, Yd, [2, 5, 2, 1], optimizer, *hyper, epsilon_placement="outside").parameters
