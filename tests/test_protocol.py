@@ -239,7 +239,8 @@ BAD = [
     ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": ["/value/0"], "value": None}, "a pointer outside the arguments"),
     ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": [], "shared": [["/0/dW1"]], "value": None},
      "a group of one"),
-    ("reply", {"id": 1, "ok": True, "seconds": 0.1, "value": None}, "a call reply without mutated"),
+    ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": [], "shared": [], "value": None, "values": 1},
+     "an unknown field"),
     ("reply", {"id": 1, "ok": True, "protocol": "optoracle/1",
                "functions": {"f": {"parameters": [{"name": "x", "kind": "positional"}]}}}, "an unknown kind"),
 ]
