@@ -83,6 +83,21 @@ def plot(results, X, Y, directory):
     return 0
 
 
+def _writable_folder(folder):
+    """None if ``folder`` exists (or can be made) and takes files, else a one-line reason: checked before training."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return f"--plot {folder!r} is a file; give a folder"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        probe = os.path.join(folder, ".optoracle-write-test")
+        with open(probe, "w"):
+            pass
+        os.unlink(probe)
+    except OSError as error:
+        return f"--plot {folder!r} is not writable ({error.strerror})"
+    return None
+
+
 def _usage(message):
     print(f"optoracle train: error: {message}", file=sys.stderr)
     return 2
@@ -99,16 +114,18 @@ def main(args):
         return _usage(f"--learning-rate must be >= 0, got {args.learning_rate}")
     if args.decay and c.decay != "present":
         return _usage(f"--decay: the {args.profile} edition has no learning-rate decay (use --profile 2021)")
-    if args.plot and os.path.exists(args.plot) and not os.path.isdir(args.plot):
-        return _usage(f"--plot {args.plot!r} is a file; give a folder")
+    if args.plot:
+        problem = _writable_folder(args.plot)
+        if problem:
+            return _usage(problem)
     optimizers = reference.OPTIMIZERS if args.optimizer == "all" else (args.optimizer,)
     from properties.fixtures import moons
     X, Y = moons()
     results = {}
+    print(f"profile {args.profile}: {c.describe()}")
     for optimizer in optimizers:
-        print(f"== {optimizer}: profile {args.profile} ({c.describe()}); learning_rate={args.learning_rate}, "
-              f"num_epochs={args.epochs}" + (f", decay={args.decay}, decay_rate={args.decay_rate}" if args.decay
-                                             else ""))
+        print(f"== {optimizer}: learning_rate={args.learning_rate}, num_epochs={args.epochs}"
+              + (f", decay={args.decay}, decay_rate={args.decay_rate:g}" if args.decay else ""))
         results[optimizer] = run_one(X, Y, optimizer, args, c)
     print()
     print(f"{'optimizer':<10} {'final epoch cost':>17} {'train accuracy':>15} {'seconds':>8}")

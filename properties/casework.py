@@ -80,3 +80,13 @@ def with_special_entry(yours, expected, key, index):
         if mine.shape == out[key].shape and not np.isfinite(mine[index]):
             out[key][index] = mine[index]
     return out
+
+
+def relu_kink_case():
+    """(parameters, X, Y) of [2, 5, 2, 1] where W1 X < 0: a1 = 0, so z2 = b2 = 0 exactly for every example."""
+    rng = np.random.default_rng(0)
+    parameters = {"W1": -np.abs(rng.normal(size=(5, 2))), "b1": np.zeros((5, 1)),
+                  "W2": rng.normal(size=(2, 5)), "b2": np.zeros((2, 1)),
+                  "W3": np.array([[1.5, -2.0]]), "b3": np.zeros((1, 1))}
+    X = np.abs(rng.normal(size=(2, 4))) + 0.1
+    return parameters, X, np.array([[1, 0, 1, 1]])

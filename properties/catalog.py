@@ -92,9 +92,11 @@ _adam_mutant("adam-no-bias-correction", "v and s used without bias correction", 
              "adam.update", correct=lambda a, b: (a, b))
 _adam_mutant("adam-bias-correction-t-minus-1", "bias correction with t - 1 (1 - beta**(t-1), a division by zero at "
              "t = 1)", "adam.bias-correction", "adam.update",
-             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] - 1)), b / (1 - e["beta2"] ** (e["t"] - 1))))
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] - 1)),
+                                                b / (1 - e["beta2"] ** (e["t"] - 1))))
 _adam_mutant("adam-bias-correction-t-plus-1", "bias correction with t + 1", "adam.bias-correction",
-             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] + 1)), b / (1 - e["beta2"] ** (e["t"] + 1))))
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] + 1)),
+                                                b / (1 - e["beta2"] ** (e["t"] + 1))))
 _adam_mutant("adam-bias-correction-without-power", "bias correction divides by (1 - beta) instead of (1 - beta**t): "
              "right only at t = 1", "adam.bias-correction",
              correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"]), b / (1 - e["beta2"])))

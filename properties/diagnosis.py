@@ -18,6 +18,7 @@ import reference as ref
 from golden.unit_cases import one_step_case, sequence_case
 from reference.conventions import AXES
 
+from .casework import relu_kink_case
 from .catalog import CATALOG, module_for
 from .compare import difference
 from .failures import ConformanceError
@@ -115,7 +116,6 @@ def _probes_minibatches():
 
 
 def _network_inputs():
-    from .checks.network import relu_kink_case
     rng = np.random.default_rng(7)
     # biases of 0.5 and non-negative W2 keep most ReLUs active, so every gradient entry is exercised
     parameters = {"W1": rng.normal(size=(5, 2)), "b1": np.full((5, 1), 0.5),

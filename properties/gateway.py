@@ -14,7 +14,6 @@ raise ``ConformanceError`` naming the clause; comparing values is the checks' jo
 from __future__ import annotations
 
 import collections
-import math
 import os
 import selectors
 import shlex
@@ -800,11 +799,12 @@ def _kind(value):
 
 
 def _traceback_tail(error):
-    """The last lines of a target's traceback that point into the target, for the report."""
-    text = (error or {}).get("traceback") or ""
-    lines = [line for line in text.splitlines() if "properties/harness.py" not in line]
-    return lines[-6:] if lines else []
+    """The last lines of a target's traceback, without the harness's own frames, for the report."""
+    lines, skip = [], False
+    for line in ((error or {}).get("traceback") or "").splitlines():
+        if line.startswith("  File "):
+            skip = "properties/harness.py" in line
+        if not skip:
+            lines.append(line)
+    return lines[-6:]
 
-
-def is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

@@ -25,7 +25,7 @@ def _clip(text, width):
 
 def verdict(report):
     where = report.target_info.get("file") or report.target
-    n_fail, n_adv = len(report.failed), len(report.advisories)
+    n_adv = len(report.advisories)
     clauses = sorted({r.clause for r in report.failed}, key=lambda c: spec.clause(c).order)
     if report.conforms:
         head = f"CONFORMS to SPEC {spec.version()}"

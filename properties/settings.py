@@ -3,7 +3,8 @@ checks only (nothing is registered or loaded globally, nothing patches Hypothesi
 
 ``ci`` (the default: derandomized, no example database, so the same target always gets the same
 report), ``dev`` (more, random), ``thorough`` (many more, random), ``mutation`` (few, for the
-meta-tests and mutmut) and ``smoke`` (fewer: acceptance runs of correct code in optoracle's own tests). Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
+meta-tests and mutmut) and ``smoke`` (fewer: acceptance runs of correct code in optoracle's own tests).
+Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
 """
 from __future__ import annotations
 

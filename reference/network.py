@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 
 COST_REDUCTIONS = ("mean", "sum")
 
@@ -50,8 +50,8 @@ def initialize_parameters(layers_dims, *, seed=3):
         raise TypeError(f"{func}: argument 'layers_dims' must be a list of at least two layer sizes, "
                         f"got {layers_dims!r}")
     for n in layers_dims:
-        check.integer(n, "layers_dims[i]", func, minimum=1)
-    check.integer(seed, "seed", func, minimum=0)
+        validate.integer(n, "layers_dims[i]", func, minimum=1)
+    validate.integer(seed, "seed", func, minimum=0)
     np.random.seed(seed)
     parameters = {}
     L = len(layers_dims) - 1
@@ -81,7 +81,7 @@ def forward_propagation(X, parameters):
         a_L: (1, m) output probabilities (the course's ``a3``).
         cache: ``(z1, a1, W1, b1, ..., zL, aL, WL, bL)``.
     """
-    L = check.number_of_layers(parameters, "forward_propagation")
+    L = validate.number_of_layers(parameters, "forward_propagation")
     cache = []
     a = X                                                   # (n_0, m)
     for l in range(1, L + 1):
@@ -114,7 +114,7 @@ def compute_cost(a3, Y, *, reduction="mean"):
     text), or the sum without ``1/m`` (``reduction="sum"``: the 2019 and 2021 editions, whose
     ``model`` adds the batch sums and divides by m once per epoch).
     """
-    check.choice(reduction, "reduction", "compute_cost", COST_REDUCTIONS)
+    validate.choice(reduction, "reduction", "compute_cost", COST_REDUCTIONS)
     total = cross_entropy_sum(a3, Y)
     return total / Y.shape[1] if reduction == "mean" else total
 
@@ -168,7 +168,7 @@ def predict(X, Y, parameters):
     The course's ``predict`` prints the accuracy and returns only the
     predictions; the reference returns both and prints nothing.
     """
-    check.data(X, Y, "predict")
+    validate.data(X, Y, "predict")
     a3, _ = forward_propagation(X, parameters)
     predictions = (a3 > 0.5).astype(int)
     accuracy = float(np.mean(predictions[0, :] == Y[0, :]))

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 
 EPSILON_PLACEMENTS = ("inside", "outside")
 ADAM_RETURNS = (3, 5)
@@ -35,9 +35,9 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
     Symbols: alpha = ``learning_rate``; dW_l, db_l = ``grads["dW{l}"]``, ``grads["db{l}"]``.
     """
     func = "update_parameters_with_gd"
-    L = check.number_of_layers(parameters, func)
-    check.matching_dict(grads, "grads", "d", parameters, L, func)
-    check.non_negative(learning_rate, "learning_rate", func)
+    L = validate.number_of_layers(parameters, func)
+    validate.matching_dict(grads, "grads", "d", parameters, L, func)
+    validate.non_negative(learning_rate, "learning_rate", func)
     new = {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
@@ -65,9 +65,9 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     Returns a list of ``(mini_batch_X, mini_batch_Y)`` tuples.
     """
     func = "random_mini_batches"
-    check.data(X, Y, func)
-    check.integer(mini_batch_size, "mini_batch_size", func, minimum=1, why=" (a positive number of columns)")
-    check.integer(seed, "seed", func, minimum=0)
+    validate.data(X, Y, func)
+    validate.integer(mini_batch_size, "mini_batch_size", func, minimum=1, why=" (a positive number of columns)")
+    validate.integer(seed, "seed", func, minimum=0)
     np.random.seed(seed)
     m = X.shape[1]
     permutation = list(np.random.permutation(m))
@@ -91,7 +91,7 @@ def initialize_velocity(parameters):
 
     Every entry is its own freshly allocated buffer (no two keys share memory).
     """
-    L = check.number_of_layers(parameters, "initialize_velocity")
+    L = validate.number_of_layers(parameters, "initialize_velocity")
     v = {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
@@ -123,11 +123,11 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     Returns ``(parameters, v)``, both new dicts.
     """
     func = "update_parameters_with_momentum"
-    L = check.number_of_layers(parameters, func)
-    check.matching_dict(grads, "grads", "d", parameters, L, func)
-    check.matching_dict(v, "v", "d", parameters, L, func)
-    check.beta(beta, "beta", func)
-    check.non_negative(learning_rate, "learning_rate", func)
+    L = validate.number_of_layers(parameters, func)
+    validate.matching_dict(grads, "grads", "d", parameters, L, func)
+    validate.matching_dict(v, "v", "d", parameters, L, func)
+    validate.beta(beta, "beta", func)
+    validate.non_negative(learning_rate, "learning_rate", func)
     new_parameters, new_v = {}, {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
@@ -142,7 +142,7 @@ def initialize_adam(parameters):
 
     Returns ``(v, s)``; all 4L arrays are distinct buffers (v and s never alias).
     """
-    L = check.number_of_layers(parameters, "initialize_adam")
+    L = validate.number_of_layers(parameters, "initialize_adam")
     v, s = {}, {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
@@ -201,17 +201,17 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
     ``(parameters, v, s, v_corrected, s_corrected)``.
     """
     func = "update_parameters_with_adam"
-    L = check.number_of_layers(parameters, func)
-    check.matching_dict(grads, "grads", "d", parameters, L, func)
-    check.matching_dict(v, "v", "d", parameters, L, func)
-    check.matching_dict(s, "s", "d", parameters, L, func)
-    check.integer(t, "t", func, minimum=1, why=" (Adam's step counter starts at 1)")
-    check.non_negative(learning_rate, "learning_rate", func)
-    check.beta(beta1, "beta1", func)
-    check.beta(beta2, "beta2", func)
-    check.non_negative(epsilon, "epsilon", func)
-    check.choice(epsilon_placement, "epsilon_placement", func, EPSILON_PLACEMENTS)
-    check.choice(returns, "returns", func, ADAM_RETURNS)
+    L = validate.number_of_layers(parameters, func)
+    validate.matching_dict(grads, "grads", "d", parameters, L, func)
+    validate.matching_dict(v, "v", "d", parameters, L, func)
+    validate.matching_dict(s, "s", "d", parameters, L, func)
+    validate.integer(t, "t", func, minimum=1, why=" (Adam's step counter starts at 1)")
+    validate.non_negative(learning_rate, "learning_rate", func)
+    validate.beta(beta1, "beta1", func)
+    validate.beta(beta2, "beta2", func)
+    validate.non_negative(epsilon, "epsilon", func)
+    validate.choice(epsilon_placement, "epsilon_placement", func, EPSILON_PLACEMENTS)
+    validate.choice(returns, "returns", func, ADAM_RETURNS)
     new_parameters, new_v, new_s, v_corrected, s_corrected = {}, {}, {}, {}, {}
     for l in range(1, L + 1):
         for name in ("W", "b"):
@@ -232,12 +232,12 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
 
     Symbols: alpha_0 = ``learning_rate0``, r = ``decay_rate``, e = ``epoch_num``. The course writes it
     ``1 / (1 + decay_rate * epoch_num) * learning_rate0``; that order differs from this one in
-    the last bit at most (SPEC ``precision.reorderings``).
+    the last bit at most (SPEC ``precision.ulp``, "Tolerances").
     """
     func = "update_lr"
-    check.non_negative(learning_rate0, "learning_rate0", func)
-    check.non_negative(epoch_num, "epoch_num", func)
-    check.non_negative(decay_rate, "decay_rate", func)
+    validate.non_negative(learning_rate0, "learning_rate0", func)
+    validate.non_negative(epoch_num, "epoch_num", func)
+    validate.non_negative(decay_rate, "decay_rate", func)
     return learning_rate0 / (1 + decay_rate * epoch_num)
 
 
@@ -249,10 +249,10 @@ def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000)
     Symbols: alpha_0 = ``learning_rate0``, r = ``decay_rate``, e = ``epoch_num``, T = ``time_interval``.
     """
     func = "schedule_lr_decay"
-    check.non_negative(learning_rate0, "learning_rate0", func)
-    check.non_negative(epoch_num, "epoch_num", func)
-    check.non_negative(decay_rate, "decay_rate", func)
-    check.real(time_interval, "time_interval", func, low=0.0)
+    validate.non_negative(learning_rate0, "learning_rate0", func)
+    validate.non_negative(epoch_num, "epoch_num", func)
+    validate.non_negative(decay_rate, "decay_rate", func)
+    validate.real(time_interval, "time_interval", func, low=0.0)
     if time_interval == 0:
         raise ValueError(f"{func}: argument 'time_interval' must be > 0, got {time_interval!r}")
     return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))

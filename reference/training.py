@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate as check
+from . import _validate as validate
 from .network import (COST_REDUCTIONS, backward_propagation, cross_entropy_sum, forward_propagation,
                       initialize_parameters)
 from .optimizers import (DECAYS, EPSILON_PLACEMENTS, adam_step, gd_step, initialize_adam, initialize_velocity,
@@ -57,7 +57,7 @@ def _decay_function(decay, func):
     """``decay`` as a function ``(learning_rate0, epoch_num, decay_rate) -> learning_rate``, or None."""
     if decay is None or callable(decay):
         return decay
-    check.choice(decay, "decay", func, tuple(DECAYS))
+    validate.choice(decay, "decay", func, tuple(DECAYS))
     return DECAYS[decay]
 
 
@@ -90,19 +90,19 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     ``snapshot_epochs`` lists counts of completed epochs after which to keep a copy of the parameters.
     """
     func = "train"
-    check.data(X, Y, func)
-    check.choice(optimizer, "optimizer", func, OPTIMIZERS)
-    check.choice(epsilon_placement, "epsilon_placement", func, EPSILON_PLACEMENTS)
-    check.non_negative(learning_rate, "learning_rate", func)
-    check.integer(mini_batch_size, "mini_batch_size", func, minimum=1, why=" (a positive number of columns)")
-    check.beta(beta, "beta", func)
-    check.beta(beta1, "beta1", func)
-    check.beta(beta2, "beta2", func)
-    check.non_negative(epsilon, "epsilon", func)
-    check.integer(num_epochs, "num_epochs", func, minimum=1)
+    validate.data(X, Y, func)
+    validate.choice(optimizer, "optimizer", func, OPTIMIZERS)
+    validate.choice(epsilon_placement, "epsilon_placement", func, EPSILON_PLACEMENTS)
+    validate.non_negative(learning_rate, "learning_rate", func)
+    validate.integer(mini_batch_size, "mini_batch_size", func, minimum=1, why=" (a positive number of columns)")
+    validate.beta(beta, "beta", func)
+    validate.beta(beta1, "beta1", func)
+    validate.beta(beta2, "beta2", func)
+    validate.non_negative(epsilon, "epsilon", func)
+    validate.integer(num_epochs, "num_epochs", func, minimum=1)
     decay = _decay_function(decay, func)
-    check.non_negative(decay_rate, "decay_rate", func)
-    check.integer(first_seed, "first_seed", func, minimum=1)
+    validate.non_negative(decay_rate, "decay_rate", func)
+    validate.integer(first_seed, "first_seed", func, minimum=1)
     if layers_dims[0] != X.shape[0] or layers_dims[-1] != 1:
         raise ValueError(f"{func}: argument 'layers_dims' must start with X's {X.shape[0]} features "
                          f"and end with 1 output unit, got {layers_dims!r}")
@@ -178,8 +178,8 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     the keyword-only options select the conventions (``reference.conventions``): Adam's
     ``epsilon_placement``, the printed ``cost_view`` and ``compute_cost``'s ``cost_reduction``.
     The defaults are the seed text's."""
-    check.choice(cost_view, "cost_view", "model", COST_VIEWS)
-    check.choice(cost_reduction, "cost_reduction", "model", COST_REDUCTIONS)
+    validate.choice(cost_view, "cost_view", "model", COST_VIEWS)
+    validate.choice(cost_reduction, "cost_reduction", "model", COST_REDUCTIONS)
     result = train(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
                    epsilon, num_epochs, epsilon_placement=epsilon_placement, decay=decay, decay_rate=decay_rate)
     if print_cost:

@@ -37,6 +37,7 @@ def one_line_error(capsys):
     (["check", CORRECT, "--profile", "2020"], "invalid choice: '2020'"),
     (["train", "--epochs", "0"], "--epochs must be at least 1, got 0"),
     (["train", "--profile", "seed", "--decay", "update_lr"], "has no learning-rate decay"),
+    (["train", "--plot", "/proc/optoracle-plots"], "--plot '/proc/optoracle-plots' is not writable"),
     (["golden", "check", "nope.json"], "unknown fixture"),
 ])
 def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, words, capsys):
@@ -135,10 +136,10 @@ def test_train_prints_what_the_2021_notebook_prints(capsys):
     assert main(["train", "--profile", "2021", "--optimizer", "gd", "--learning-rate", "0.1", "--decay", "update_lr",
                  "--epochs", "2001"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1:7] == ["Cost after epoch 0: 0.701091", "learning rate after epoch 0: 0.100000",
+    assert out[2:8] == ["Cost after epoch 0: 0.701091", "learning rate after epoch 0: 0.100000",
                         "Cost after epoch 1000: 0.661884", "learning rate after epoch 1000: 0.000100",
                         "Cost after epoch 2000: 0.658620", "learning rate after epoch 2000: 0.000050"]
-    assert out[7].startswith("Accuracy: ")
+    assert out[8].startswith("Accuracy: ")
 
 
 def test_train_writes_plots(tmp_path, capsys):

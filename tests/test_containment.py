@@ -14,7 +14,8 @@ from properties.runner import run_suite
 HOSTILE = os.path.join(TARGETS, "hostile")
 
 
-GD_AND_MOMENTUM = ["check_gd_update_is_p_minus_lr_g", "check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged",
+GD_AND_MOMENTUM = ["check_gd_update_is_p_minus_lr_g",
+                   "check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged",
                    "check_momentum_update_matches_the_ema_rule"]
 
 

@@ -221,7 +221,8 @@ BAD = [
     ("value", {"W1": 1}, "an untagged object is not a value"),
     ("value", {"tuple": [], "dict": {}}, "two tags"),
     ("value", {"float": "NaN"}, "non-finite floats are lower-case"),
-    ("value", {"ndarray": {"dtype": "float64", "shape": [1], "data": [1.0], "base64": "AAAAAAAA8D8="}}, "both encodings"),
+    ("value", {"ndarray": {"dtype": "float64", "shape": [1], "data": [1.0], "base64": "AAAAAAAA8D8="}},
+     "both encodings"),
     ("value", {"ndarray": {"dtype": "float64", "shape": [1]}}, "no data"),
     ("value", {"ndarray": {"dtype": "complex128", "shape": [1], "data": [1.0]}}, "an unknown dtype"),
     ("value", {"ndarray": {"dtype": "int64", "shape": [1], "data": ["nan"]}}, "NaN in an int array"),
@@ -236,7 +237,8 @@ BAD = [
     ("reply", {"id": 1, "ok": False, "error": {"type": "SystemExit", "message": "", "phase": "call"}},
      "an exit without its status"),
     ("reply", {"id": 1, "ok": True, "protocol": "optoracle/2", "functions": {}}, "another version"),
-    ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": ["/value/0"], "value": None}, "a pointer outside the arguments"),
+    ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": ["/value/0"], "value": None},
+     "a pointer outside the arguments"),
     ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": [], "shared": [["/0/dW1"]], "value": None},
      "a group of one"),
     ("reply", {"id": 1, "ok": True, "seconds": 0.1, "mutated": [], "shared": [], "value": None, "values": 1},
@@ -330,7 +332,8 @@ def test_the_javascript_port_conforms_when_optoracle_checks_it_through_the_proto
     assert proc.stdout.splitlines()[0].endswith("CONFORMS to SPEC 2.0.0 (profile auto)")
     assert data["verdict"] == "conforms" and data["counts"]["failed"] == 0 and data["counts"]["advisories"] == 0
     assert data["target_info"]["language"].startswith("javascript")
-    assert data["conventions"]["detected"]["epsilon"] == "outside" and data["conventions"]["detected"]["adam_returns"] == 3
+    detected = data["conventions"]["detected"]
+    assert detected["epsilon"] == "outside" and detected["adam_returns"] == 3
     passed = {c["clause"] for c in data["clauses"] if c["passed"] and not c["failed"]}
     assert {"minibatch.seed", "golden.minibatches", "gd.update", "momentum.ema", "adam.update", "state.no-aliasing",
             "api.in-place", "api.signatures", "api.errors", "precision.ulp"} <= passed

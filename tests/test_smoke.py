@@ -1,7 +1,6 @@
 """A smoke run: the reference, in each edition, through the whole suite. Not a test of the checks (they
 cannot fail on the reference they are written against; tests/test_catalog.py is); a test that the suite
 runs end to end, in parallel workers, and that the reference keeps its own promises."""
-import pytest
 
 from properties.runner import run_suite
 

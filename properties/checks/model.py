@@ -6,7 +6,6 @@ the conventions the target is judged by.
 """
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 import reference as ref

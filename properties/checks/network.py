@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import reference as ref
 
 from .. import strategies as hh
-from ..casework import fail
+from ..casework import fail, relu_kink_case
 from ..compare import expect_close
 from ..registry import verifies
 from ..settings import for_all
@@ -117,16 +117,6 @@ def check_backward_propagation_matches_the_reference(target):
         expect_close(target, yours, _dW_db(ref.backward_propagation(X, Y, cache)), clause="backward.gradient",
                      what="gradients dW, db", rtol=NETWORK_RTOL, scales=1.0)
     run()
-
-
-def relu_kink_case():
-    """(parameters, X, Y) of [2, 5, 2, 1] where W1 X < 0: a1 = 0, so z2 = b2 = 0 exactly for every example."""
-    rng = np.random.default_rng(0)
-    parameters = {"W1": -np.abs(rng.normal(size=(5, 2))), "b1": np.zeros((5, 1)),
-                  "W2": rng.normal(size=(2, 5)), "b2": np.zeros((2, 1)),
-                  "W3": np.array([[1.5, -2.0]]), "b3": np.zeros((1, 1))}
-    X = np.abs(rng.normal(size=(2, 4))) + 0.1
-    return parameters, X, np.array([[1, 0, 1, 1]])
 
 
 @verifies("backward.relu-kink", calls=("backward_propagation",))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
 
