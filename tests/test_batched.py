@@ -171,7 +171,10 @@ def test_torch_cpu_agrees_with_numpy_within_the_derived_tolerance():
         for key in numpy_result.parameters:
             np.testing.assert_allclose(torch_result.parameters[key][a], numpy_result.parameters[key][a],
                                        rtol=0, atol=tolerance, err_msg=f"{arm.optimizer} {key}")
-        cost_tolerance = 72 * 2.0 ** -53 * 2 + 10 * tolerance          # cost's own rounding + |dJ/dp| <= 10
+        # the cost's own rounding (72 ulp, as the parameters'), plus the parameters' difference times
+        # |dJ/dp| summed over the 23 parameters: each |dJ/dp| stays below 1 on the moons (measured: at most
+        # 0.91 over these arms' first 10 epochs and three initialisations), so 23 * tolerance bounds it
+        cost_tolerance = 72 * 2.0 ** -53 * 2 + 23 * tolerance
         np.testing.assert_allclose(torch_result.epoch_costs[a], numpy_result.epoch_costs[a],
                                    rtol=cost_tolerance, atol=0)
 

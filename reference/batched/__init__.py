@@ -46,18 +46,20 @@ from .trainer import OPTIMIZERS, Arm, BatchedResult, train_batched
 TORCH_TOLERANCE_STEPS = 250        # the derivation below assumes the perturbation growth stays < 2
 
 
-def torch_tolerance(arm, steps, max_update=1.0):
+def torch_tolerance(arm, steps, max_update=1.0, max_parameter=10.0):
     """Absolute bound on |torch - numpy| for parameters after ``steps`` updates of ``arm``.
 
-    ``steps * lr * U * (K + 8) * u * growth * margin`` with K = 64 (longest sum: a mini-batch),
-    8 ulp for exp, log and the update's own operations, u = 2**-53, growth 2 and margin 2, and U
-    the largest update direction: ``max_update`` (a bound on |gradient| for gd and momentum; 1
+    ``steps * (lr * U * (K + 8) * u + 2 u P) * growth * margin`` with K = 64 (longest sum: a
+    mini-batch), 8 ulp for exp, log and the update's own operations, u = 2**-53, growth 2 and margin
+    2; U the largest update direction: ``max_update`` (a bound on |gradient| for gd and momentum; 1
     for this network's gradients on the moons, whose inputs and activations are O(1)) or Adam's
-    ``1 / sqrt(1 - beta2)``.
+    ``1 / sqrt(1 - beta2)``; and ``2 u P`` the rounding of ``p - lr * update`` itself, which can
+    differ by an ulp of p on each side every step even where the two updates agree (P =
+    ``max_parameter`` bounds |p|: the moons' weights stay within a few units).
     """
     u = 2.0 ** -53
     U = 1 / (1 - arm.beta2) ** 0.5 if arm.optimizer == "adam" else max_update
-    return steps * arm.learning_rate * U * (64 + 8) * u * 2 * 2
+    return steps * (arm.learning_rate * U * (64 + 8) * u + 2 * u * max_parameter) * 2 * 2
 
 
 __all__ = ["Arm", "BatchedResult", "train_batched", "seeds", "Layout", "OPTIMIZERS", "BACKENDS",
