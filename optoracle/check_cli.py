@@ -67,9 +67,17 @@ def _target_problem(target):
     if os.path.isdir(target):
         return f"{target!r} is a directory; name the .py file that defines the course functions"
     if not target.endswith(".py"):
+        runner = RUNNERS.get(os.path.splitext(target)[1].lower())
+        example = (f", e.g. --cmd {shlex.quote(runner + ' ' + target)}" if runner else
+                   ", e.g. --cmd 'node harness.js'")
         return (f"{target!r} is not a Python file; for an implementation in another language run its harness "
-                f"with --cmd (see PROTOCOL.md), e.g. --cmd {shlex.quote('node ' + target)}")
+                f"with --cmd (see PROTOCOL.md){example}")
     return None
+
+
+# the usual interpreter of a harness written in another language, for the hint above
+RUNNERS = {".js": "node", ".mjs": "node", ".cjs": "node", ".ts": "npx tsx", ".jl": "julia", ".r": "Rscript",
+           ".rb": "ruby", ".lua": "lua", ".m": "octave", ".sh": "sh"}
 
 
 def validate(args):

@@ -110,6 +110,9 @@ _adam_mutant("adam-power-precedence-slip", "s_corrected = s / (1 - beta2) ** t: 
 _adam_mutant("adam-division-precedence-slip", "v_corrected = v / 1 - beta1 ** t: the division binds first",
              "adam.bias-correction", "adam.update",
              correct_of=lambda e: lambda a, b: (a / 1 - e["beta1"] ** e["t"], b / (1 - e["beta2"] ** e["t"])))
+_adam_mutant("adam-s-corrected-with-beta1", "s_corrected = s / (1 - beta1 ** t): beta1 copied from the line above",
+             "adam.bias-correction", "adam.update",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** e["t"]), b / (1 - e["beta1"] ** e["t"])))
 _adam_mutant("adam-betas-swapped", "beta1 and beta2 swapped in the moments", "adam.moments", "adam.update",
              moments_of=lambda e: lambda v_, s_, g: (e["beta2"] * v_ + (1 - e["beta2"]) * g,
                                                      e["beta1"] * s_ + (1 - e["beta1"]) * g ** 2))
@@ -124,6 +127,8 @@ _adam_mutant("adam-stores-corrected-moments", "the corrected moments are stored 
              store=lambda a, b, ac, bc: (ac, bc))
 _adam_mutant("adam-missing-square-root", "divides by s_corrected + eps, no square root", "adam.update",
              step_of=lambda e: lambda a, b, g: a / (b + e["epsilon"]))
+_adam_mutant("adam-epsilon-hard-coded", "the step adds the literal 1e-8 whatever epsilon says", "adam.update",
+             step_of=lambda e: lambda a, b, g: a / _denominator(b, 1e-8, e["c"]))
 _adam_mutant("adam-uses-raw-gradient", "the step uses the raw gradient instead of v_corrected", "adam.update",
              step_of=lambda e: lambda a, b, g: g / _denominator(b, e["epsilon"], e["c"]))
 _adam_mutant("adam-only-W-updated", "only the weights W move; the biases b stay", "adam.update", only="W")
@@ -226,6 +231,20 @@ def momentum_in_place(parameters, grads, v, beta, learning_rate, c):
     return _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + g)
 
 
+@mutant("momentum-steps-with-old-velocity", "update_parameters_with_momentum",
+        "the parameters move by the old velocity (p updated before v)", "momentum.update")
+def momentum_old_velocity(parameters, grads, v, beta, learning_rate, c):
+    new_p, new_v = _momentum(parameters, grads, v, beta, learning_rate, lambda v_, g: beta * v_ + (1 - beta) * g)
+    return {key: parameters[key] - learning_rate * v[dkey] for key, dkey in _keys(parameters)}, new_v
+
+
+@mutant("momentum-sutskever", "update_parameters_with_momentum", "classical (Sutskever) momentum: v = beta v - "
+        "lr g, p += v; a different velocity, and a different step", "momentum.ema")
+def momentum_sutskever(parameters, grads, v, beta, learning_rate, c):
+    new_v = {dkey: beta * v[dkey] - learning_rate * grads[dkey] for _, dkey in _keys(parameters)}
+    return {key: parameters[key] + new_v[dkey] for key, dkey in _keys(parameters)}, new_v
+
+
 @mutant("momentum-velocity-not-stored", "update_parameters_with_momentum",
         "the new velocity is used for the step but the old one is returned", "momentum.ema")
 def momentum_not_stored(parameters, grads, v, beta, learning_rate, c):
@@ -249,6 +268,13 @@ def momentum_offset(parameters, grads, v, beta, learning_rate, c):
 @mutant("gd-sign-flipped", "update_parameters_with_gd", "p + lr * g", "gd.update")
 def gd_sign(parameters, grads, learning_rate, c):
     return {key: parameters[key] + learning_rate * grads[dkey] for key, dkey in _keys(parameters)}
+
+
+@mutant("gd-bias-sign-flipped", "update_parameters_with_gd", "b + lr * db: the weights descend, the biases ascend",
+        "gd.update")
+def gd_bias_sign(parameters, grads, learning_rate, c):
+    return {key: parameters[key] + (1 if key.startswith("b") else -1) * learning_rate * grads[dkey]
+            for key, dkey in _keys(parameters)}
 
 
 @mutant("gd-db-uses-dW", "update_parameters_with_gd", "b updated with dW's key (broadcast) instead of db",
@@ -309,7 +335,7 @@ def init_velocity_ones(parameters, c):
 
 
 @mutant("adam-state-shapes-transposed", "initialize_adam", "v and s shaped like the transposed parameters",
-        "api.signatures", "state.init")
+        "state.init")
 def init_adam_transposed(parameters, c):
     return ({dkey: np.zeros(parameters[key].T.shape) for key, dkey in _keys(parameters)},
             {dkey: np.zeros(parameters[key].T.shape) for key, dkey in _keys(parameters)})
@@ -534,7 +560,8 @@ def predict_ge(X, y, parameters, c):
 
 # ========================================================================= training
 def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
-           print_cost, decay, decay_rate, c, *, seed_step=1, reset_t=False, decay_first=False, view=None):
+           print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
+           t_per_epoch=False, decay_first=False, decay_every_batch=False, print_every_batch=False, view=None):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake."""
     from reference.optimizers import DECAYS
     decay = DECAYS.get(decay, decay) if isinstance(decay, str) else decay
@@ -544,13 +571,19 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
     _, s = ref.initialize_adam(parameters)
     t, seed, learning_rate0 = 0, 10, learning_rate
     for i in range(num_epochs):
-        seed = seed + seed_step
+        if seed_reset:
+            seed = 10
+        if not seed_after:
+            seed = seed + seed_step
         if reset_t:
             t = 0
         if decay and decay_first:
             learning_rate = decay(learning_rate0, i, decay_rate)
         costs, sizes = [], []
-        for bx, by in ref.random_mini_batches(X, Y, mini_batch_size, seed):
+        batches = ref.random_mini_batches(X, Y, mini_batch_size, seed)
+        if seed_after:
+            seed = seed + seed_step
+        for bx, by in batches:
             a3, cache = ref.forward_propagation(bx, parameters)
             costs.append(ref.compute_cost(a3, by, reduction=c.cost))
             sizes.append(by.shape[1])
@@ -560,12 +593,16 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             elif optimizer == "momentum":
                 parameters, v = ref.update_parameters_with_momentum(parameters, grads, v, beta, learning_rate)
             else:
-                t = t + 1
+                t = i + 1 if t_per_epoch else t + 1
                 parameters, v, s = ref.update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
                                                                    beta1, beta2, epsilon, epsilon_placement=c.epsilon)
-        if decay and not decay_first:
+            if decay and decay_every_batch:
+                learning_rate = decay(learning_rate0, i, decay_rate)
+            if print_cost and print_every_batch and i % 1000 == 0:
+                print("Cost after epoch %i: %f" % (i, costs[-1]))
+        if decay and not decay_first and not decay_every_batch:
             learning_rate = decay(learning_rate0, i, decay_rate)
-        if print_cost and i % 1000 == 0:
+        if print_cost and i % 1000 == 0 and not print_every_batch:
             sums = [cost * (size if c.cost == "mean" else 1) for cost, size in zip(costs, sizes)]
             printed = (view or (lambda: costs[-1] if c.cost_view == "last-batch" else sum(sums) / m))()
             print("Cost after epoch %i: %f" % (i, printed))
@@ -586,14 +623,31 @@ def _model_mutant(name, mistake, *caught_by, needs=(), **hooks):
 
 
 _model_mutant("train-adam-t-reset-every-epoch", "Adam's t set back to 0 at the start of every epoch",
-              "train.trajectory", "model.hyperparameters", reset_t=True)
-_model_mutant("train-seed-not-incremented", "every epoch reshuffles with the same seed 10", "train.trajectory",
-              "model.hyperparameters", seed_step=0)
+              "train.step-counter", "train.trajectory", "model.hyperparameters", reset_t=True)
+_model_mutant("train-adam-t-counts-epochs", "Adam's t = i + 1, the epoch's number, for every mini-batch of epoch i "
+              "instead of one more per update", "train.step-counter", "train.trajectory", "model.hyperparameters",
+              t_per_epoch=True)
+_model_mutant("train-seed-not-incremented", "every epoch reshuffles with the same seed 10", "train.seed-schedule",
+              "train.trajectory", "model.hyperparameters", seed_step=0)
+_model_mutant("train-seed-reset-every-epoch", "seed = 10 set inside the epoch loop: every epoch shuffles with seed "
+              "11", "train.seed-schedule", "train.trajectory", "model.hyperparameters", seed_reset=True)
+_model_mutant("train-seed-incremented-after-shuffle", "seed = seed + 1 after random_mini_batches: epoch i shuffles "
+              "with seed 10 + i instead of 11 + i", "train.seed-schedule", "train.trajectory", "model.hyperparameters",
+              seed_after=True)
+_model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_rate0, i, decay_rate) inside the "
+              "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
+              needs=(("decay", "present"),), decay_every_batch=True)
+_model_mutant("model-prints-every-mini-batch", "the cost printed inside the mini-batch loop: one 'Cost after "
+              "epoch' line per mini-batch", "model.printed-cost", print_every_batch=True)
 _model_mutant("model-batch-size-hard-coded", "random_mini_batches called with 64 whatever mini_batch_size says",
               "model.hyperparameters", arguments=lambda a: {"mini_batch_size": 64})
 _model_mutant("model-drops-adam-hyperparameters", "Adam called with its defaults: beta1, beta2 and epsilon never "
               "passed on", "model.hyperparameters", arguments=lambda a: {"beta1": 0.9, "beta2": 0.999,
                                                                          "epsilon": 1e-8})
+_model_mutant("model-calls-adam-with-its-defaults", "update_parameters_with_adam(parameters, grads, v, s, t) "
+              "called with Adam's own defaults: learning_rate 0.01, beta1, beta2 and epsilon never passed on",
+              "model.hyperparameters", arguments=lambda a: {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999,
+                                                            "epsilon": 1e-8} if a["optimizer"] == "adam" else {})
 _model_mutant("model-beta-hard-coded", "momentum called with beta = 0.9 whatever beta says",
               "model.hyperparameters", arguments=lambda a: {"beta": 0.9})
 _model_mutant("model-ignores-learning-rate", "the updates use the default 0.0007 whatever learning_rate says",
@@ -612,6 +666,15 @@ def model_mean_of_means(X, Y, layers_dims, optimizer, learning_rate, mini_batch_
             if decay:
                 print("learning rate after epoch %i: %f" % (i, result.learning_rates[i]))
     return result.parameters
+
+
+@mutant("model-returns-parameters-and-costs", "model", "return parameters, costs: the course's model returns the "
+        "parameters alone", "api.signatures")
+def model_returns_costs(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
+                        num_epochs, print_cost, decay=None, decay_rate=1, *, c):
+    parameters = _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon,
+                        num_epochs, print_cost, decay, decay_rate, c)
+    return parameters, []
 
 
 _model_mutant("model-decays-before-the-epoch", "learning_rate = decay(learning_rate0, i, decay_rate) at the start "

@@ -112,7 +112,7 @@ def difference(yours, expected, rtol, scale=0.0):
         i = _at(np.unravel_index(np.argmax(special), y.shape))
         return Difference(f"at {i}: yours {y[i].item()!r} vs expected {e[i].item()!r}", i, y[i].item(),
                           e[i].item(), float("inf") if not np.isnan(y[i]) or not np.isnan(e[i]) else None, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         ratio = np.where(bad, err / np.maximum(tol, 1e-300), -1.0)
         rel = np.where(e != 0, err / np.abs(e), np.where(err > 0, np.inf, 0.0))
     i = _at(np.unravel_index(np.argmax(ratio), y.shape))
@@ -179,19 +179,25 @@ def expect_close(target, yours, expected, *, clause, what, rtol, scales=None, ou
     if explained:
         axis, value = explained
         failure.clause = AXES[axis].clause
-        failure.what = f"{what} follow another convention: {convention_sentence(target, axis, value)}"
+        failure.what = f"{what}: another convention explains them. {convention_sentence(target, axis, value)}"
         failure.diagnosis = convention_sentence(target, axis, value)
         failure.diagnosis_id = f"convention:{axis}={value}"
     raise ConformanceError(failure)
 
 
 def _explained_by_convention(target, yours, rtol, resolve, axes, expected_under):
+    """(axis, value) when the target's result is the reference's under another value of one of ``axes``:
+    the value detected, where a named profile fixes the axis otherwise, or any value of an axis that
+    could not be determined. A detected value the profile agrees with is never explained away (an Adam
+    that ignores its epsilon argument is not 'another placement')."""
     conventions = getattr(target, "conventions", None)
     if not axes or expected_under is None or conventions is None:
         return None
+    detected = getattr(target, "detected", None)
     for axis in axes:
+        found = getattr(detected, axis, None) if detected is not None else None
         for value in AXES[axis].values:
-            if value == getattr(conventions, axis):
+            if value == getattr(conventions, axis) or (found is not None and value != found):
                 continue
             alternative = expected_under(conventions.with_(**{axis: value}))
             if all_close(yours, alternative, rtol, resolve(alternative)):
@@ -204,7 +210,16 @@ def convention_sentence(target, axis, value):
     current = getattr(target.conventions, axis)
     question = AXES[axis].question
     profile = getattr(target, "profile", "auto")
-    fits = [name for name, edition in EDITIONS.items() if getattr(edition, axis) == value] + ["auto"]
+    detected = getattr(getattr(target, "detected", None), axis, None)
+    fits = [name for name, edition in EDITIONS.items() if getattr(edition, axis) == value]
+    if profile != "auto" and detected is not None:
+        fits.append("auto")
     use = " or ".join(f"--profile {name}" for name in fits)
-    return (f"{question}: yours {AXES[axis].meaning[value]} ({axis} = {value}); profile {profile} expects "
-            f"{AXES[axis].meaning[current]} ({axis} = {current}). To check against your convention use {use}")
+    if detected is None:
+        why = (getattr(target, "undetermined", {}) or {}).get(axis, "no function showed it")
+        expects = (f"profile {profile} could not determine it ({why}) and judged by "
+                   f"{AXES[axis].meaning[current]} ({axis} = {current})")
+    else:
+        expects = f"profile {profile} expects {AXES[axis].meaning[current]} ({axis} = {current})"
+    return (f"{question}: yours {AXES[axis].meaning[value]} ({axis} = {value}); {expects}. "
+            f"To check against yours use {use}")

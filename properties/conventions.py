@@ -3,7 +3,8 @@
 ``detect(target)`` asks the target a few questions whose answers differ between the allowed
 values of each axis (``reference.conventions.AXES``); ``judged(profile, detected)`` is what the
 checks then hold it to: the edition's fixed values, and for the axes it leaves open, what was
-detected. An axis that could not be determined is judged by the seed text's value and reported
+detected. An axis that could not be determined is judged by the value of the nearest edition (the
+first full edition agreeing with the axes that were determined; seed if none) and reported
 (its clause fails in ``check_conventions_follow_the_allowed_values``).
 """
 from __future__ import annotations
@@ -20,6 +21,17 @@ from .failures import ConformanceError
 PROFILES = ("auto",) + tuple(EDITIONS)
 COST_LINE = re.compile(r"^Cost after epoch (\d+): (\S+)\s*$")
 LR_LINE = re.compile(r"^learning rate after epoch (\d+): (\S+)\s*$")
+
+
+def _ask(target, function, *args, **kwargs):
+    """The value ``function`` returns; a call that also mutated an input still answers the question (the
+    mutation is its own clause's failure, reported by the checks)."""
+    try:
+        return target.call(function, *args, **kwargs)
+    except ConformanceError as error:
+        if error.failure.kind == "mutated" and error.failure.call is not None:
+            return error.failure.call.value
+        raise
 
 
 def _probe_adam_inputs(t):
@@ -58,7 +70,7 @@ def _detect_adam(target):
     for t in (1, 10 ** 7):
         parameters, grads, v, s = _probe_adam_inputs(t)
         try:
-            out = target.call("update_parameters_with_adam", parameters, grads, v, s, t, 0.01, 0.9, 0.999, 1e-8)
+            out = _ask(target, "update_parameters_with_adam", parameters, grads, v, s, t, 0.01, 0.9, 0.999, 1e-8)
         except ConformanceError as error:
             return None, None, f"Adam could not be asked ({error.failure.what})"
         if isinstance(out, tuple) and len(out) in (3, 5):
@@ -92,7 +104,7 @@ def _describe(value):
 def _detect_cost(target):
     a3, Y = np.array([[0.9, 0.2, 0.6, 0.7]]), np.array([[1, 0, 0, 1]])
     try:
-        value = float(np.asarray(target.call("compute_cost", a3, Y)).reshape(()))
+        value = float(np.asarray(_ask(target, "compute_cost", a3, Y)).reshape(()))
     except (ConformanceError, TypeError, ValueError) as error:
         return None, f"compute_cost could not be asked ({getattr(error, 'failure', error)})"
     for reduction in AXES["cost"].values:
@@ -103,14 +115,16 @@ def _detect_cost(target):
 
 
 def parse_printed(lines):
-    """{epoch: cost} and {epoch: learning rate} from what ``model`` printed."""
+    """{epoch: [costs]} and {epoch: [learning rates]} from what ``model`` printed, every line kept in the
+    order printed: the course prints one cost line (and one learning-rate line) per printing epoch, and a
+    second line for the same epoch (a print inside the mini-batch loop) is a mistake to report, not to merge."""
     costs, rates = {}, {}
     for line in lines:
         for pattern, table in ((COST_LINE, costs), (LR_LINE, rates)):
             match = pattern.match(line.strip())
             if match:
                 try:
-                    table[int(match.group(1))] = float(match.group(2))
+                    table.setdefault(int(match.group(1)), []).append(float(match.group(2)))
                 except ValueError:
                     pass
     return costs, rates
@@ -133,13 +147,16 @@ def view_probe_data():
 def _detect_view(target, reduction):
     X, Y = view_probe_data()
     try:
-        target.call("model", X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1,
+        _ask(target, "model", X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1,
                     print_cost=True)
     except ConformanceError as error:
         return None, f"model could not be asked ({error.failure.what})"
-    costs, _ = parse_printed(target.last.stdout.splitlines())
+    costs, _ = parse_printed(target.last.output.splitlines())
     if 0 not in costs:
         return None, "model printed no 'Cost after epoch 0: ...' line with print_cost=True"
+    if len(costs[0]) != 1:
+        return None, f"model printed {len(costs[0])} 'Cost after epoch 0: ...' lines in one epoch"
+    costs = {epoch: values[0] for epoch, values in costs.items()}
     result = ref.train(X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1)
     found = [view for view in AXES["cost_view"].values
              for r in ([reduction] if reduction else AXES["cost"].values)
@@ -196,11 +213,23 @@ def detect(target):
     return Conventions(**{k: v for k, v in values.items() if v is not None}), why
 
 
+def nearest_edition(conventions):
+    """The first edition fixing every axis that agrees with ``conventions`` on the axes it sets (seed
+    when none does): where an axis is open, its value is taken from the edition the others point to (a
+    target with the summed cost whose printed cost could not be read is judged as printing the 2019/2021
+    epoch total / m, not the seed text's last mini-batch)."""
+    full = [name for name, edition in EDITIONS.items() if all(v is not None for _, v in edition.items())]
+    for name in full:
+        if name in matching(conventions):
+            return name
+    return "seed"
+
+
 def judged(profile, detected):
-    """The conventions the checks hold the target to under ``profile``."""
-    if profile == "auto":
-        return complete(detected)
-    return complete(EDITIONS[profile].merged(detected))
+    """The conventions the checks hold the target to under ``profile``: the edition's fixed values, what
+    was detected for the axes it leaves open, and the nearest edition's value for the rest."""
+    base = detected if profile == "auto" else EDITIONS[profile].merged(detected)
+    return complete(base.merged(EDITIONS[nearest_edition(base)]))
 
 
 def describe(target):
@@ -213,8 +242,9 @@ def describe(target):
         if found is None:
             source = f"not determined ({target.undetermined[axis.name]})" if axis.name in target.undetermined \
                 else "not determined (no function shows it)"
-            lines.append(f"  {axis.question}: {axis.meaning[judged_value]} [judged by the seed text's value; "
-                         f"{source}]")
+            base = detected if target.profile == "auto" else EDITIONS[target.profile].merged(detected)
+            lines.append(f"  {axis.question}: {axis.meaning[judged_value]} [judged by the {nearest_edition(base)} "
+                         f"edition's value; {source}]")
         elif found != judged_value:
             lines.append(f"  {axis.question}: yours {axis.meaning[found]}, but profile {target.profile} expects "
                          f"{axis.meaning[judged_value]}")

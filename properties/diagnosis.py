@@ -87,6 +87,9 @@ def _probes_adam():
     c = one_step_case(1)
     yield "t = 2, beta2 = 0.9", (c["parameters"], c["grads"], c["v"], c["s"], 2, 0.01, 0.8, 0.9, 1e-8), {}
     yield "the defaults (t = 2)", (c["parameters"], c["grads"], c["v"], c["s"], 2), {}
+    c = _tiny(5)
+    yield "epsilon = 1e-3, tiny gradients (t = 2)", (c["parameters"], c["grads"], c["v"], c["s"], 2, 0.01, 0.9, 0.999,
+                                                     1e-3), {}
     c = one_step_case(0)
     yield "learning_rate = 1 (t = 4)", (c["parameters"], c["grads"], c["v"], c["s"], 4, 1.0, 0.9, 0.999, 1e-8), {}
 
@@ -160,7 +163,7 @@ def _probes_model(conventions):
     X, Y = X[:, :12], Y[:, :12]
     runs = [("gd", {"num_epochs": 2}), ("gd", {"learning_rate": 0.05, "mini_batch_size": 5, "num_epochs": 2}),
             ("momentum", {"beta": 0.5, "mini_batch_size": 4, "num_epochs": 2}),
-            ("adam", {"learning_rate": 0.01, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4, "mini_batch_size": 5,
+            ("adam", {"learning_rate": 0.02, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4, "mini_batch_size": 5,
                       "num_epochs": 3})]
     if conventions.decay == "present":
         runs.append(("gd", {"learning_rate": 0.1, "mini_batch_size": 5, "num_epochs": 2,
@@ -230,20 +233,21 @@ def _minibatch_rows(function, raw_rows, probes):
             previous = seed
             continue
         cls = "other"
-        for name, s in (("as the reference", seed), ("the previous call's seed", previous)):
+        for name, s in ((f"gave the batches of its seed {seed}", seed),
+                        (f"gave the batches of the previous call's seed {previous}", previous)):
             if s is not None and _same(value, _flatten(ref.random_mini_batches(X, Y, size, s))):
                 cls = name
                 break
         rows.append((label, cls if cls != "other" else value))
         previous = seed
     # a pair of identical calls that gave different unexplained batches: random, not data
-    out = []
+    out, random = [], "gave batches no seed explains (the global RNG is not seeded before the permutation)"
     for i in range(0, len(rows), 2):
         (la, a), (lb, b) = rows[i], rows[i + 1]
         if isinstance(a, dict) and isinstance(b, dict) and not _same(a, b):
-            a, b = "unexplained (the global RNG is not seeded before the permutation)", "unexplained"
+            a, b = random, random
         elif isinstance(a, dict) and isinstance(b, str):
-            a = "unexplained (the global RNG is not seeded before the permutation)"
+            a = random
         out += [(la, a), (lb, b)]
     return out
 
@@ -264,7 +268,7 @@ def fingerprint(target, function):
             flat["shared"] = np.asarray(len(target.last.shared or ()))
         if function in ("model", "predict"):
             from .conventions import parse_printed
-            costs, rates = parse_printed(target.last.stdout.splitlines())
+            costs, rates = parse_printed(target.last.output.splitlines())
             flat.update({f"printed cost {i}": np.asarray(v) for i, v in costs.items()})
             flat.update({f"printed learning rate {i}": np.asarray(v) for i, v in rates.items()})
         rows.append((label, flat))
@@ -277,20 +281,22 @@ def _same(a, b):
     return _difference(a, b) is None
 
 
-def _difference(a, b):
-    """None if two probe rows match, else (key, description) of the first difference (yours = a)."""
+def _difference(a, b, other="the other"):
+    """None if two probe rows match, else (key, description) of the first difference (yours = a): a row
+    is a {pointer: array} of what returned, or a phrase ('raised KeyError', 'gave the batches of ...')."""
     if isinstance(a, str) or isinstance(b, str):
-        if isinstance(a, str) and isinstance(b, str):
-            return None if a.split(" (")[0] == b.split(" (")[0] else ("", f"yours {a} where the other {b}")
-        return ("", f"yours {a}" + ("; the reference returns normally" if isinstance(b, dict) else "")
-                if isinstance(a, str) else f"yours returned where the reference {b}")
+        if isinstance(a, str) and isinstance(b, str) and a.split(" (")[0] == b.split(" (")[0]:
+            return None
+        yours = a if isinstance(a, str) else "returned other values"
+        theirs = b if isinstance(b, str) else "returned normally"
+        return "", f"yours {yours}; {other} {theirs}"
     for key in sorted(set(a) | set(b)):
         if key not in a or key not in b:
-            return key, f"{'missing from yours' if key not in a else 'yours has it, the other does not'}"
+            return key, "missing from yours" if key not in a else f"yours has it, {other} does not"
         x, y = a[key], b[key]
         if isinstance(x, str) or isinstance(y, str):
             if x != y:
-                return key, f"yours {x} vs {y}"
+                return key, f"yours {x}; {other} {y}"
             continue
         if x.dtype.kind == "f" and y.dtype.kind == "f" and x.dtype != y.dtype:
             return key, f"yours is {x.dtype.name} where the other is {y.dtype.name}"
@@ -298,7 +304,7 @@ def _difference(a, b):
         scale = float(np.max(finite[np.isfinite(finite)], initial=0.0))
         d = difference(x, y, RTOL, scale)
         if d is not None:
-            return key, d.text.replace("expected", "the other")
+            return key, d.text.replace("expected", other)
     return None
 
 
@@ -378,7 +384,7 @@ def diagnose(target, function):
                 f"allow; see the convention clause's failure for the profile to use.", i)
     reference_rows = next(theirs for i, _, theirs in rows if i == "reference")
     for (label, a), (_, b) in zip(yours, reference_rows):
-        diff = _difference(a, b)
+        diff = _difference(a, b, other="the reference")
         if diff is not None:
             key, description = diff
             where = f", key '{key}'" if key else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import selectors
 import shlex
 import shutil
@@ -102,8 +103,9 @@ class CallRecord:
     outcome: str = "returned"         # returned | raised | exited | killed | timed out | not called
     value: object = None
     error: dict | None = None
-    stdout: str = ""
+    stdout: str = ""                  # shown: head and tail (OUTPUT_LIMIT)
     stderr: str = ""
+    output: str = ""                  # all of stdout, for parsing what the call printed
     seconds: float = 0.0
     mutated: list = field(default_factory=list)
     shared: list = field(default_factory=list)
@@ -156,7 +158,33 @@ def _limit_memory(megabytes):
     return apply if megabytes else None
 
 
-OUTPUT_LIMIT = 4000        # characters of captured stdout/stderr kept per call (head and tail)
+OUTPUT_LIMIT = 4000        # characters of captured stdout/stderr shown per call (head and tail)
+READ_LIMIT = 64 << 20      # bytes of one call's stdout read back for parsing (printed costs); more is announced
+
+
+TRUNCATED = "\n[optoracle: {} more bytes of output; only the lines that look like the course's kept]\n"
+COURSE_LINE = re.compile(rb"^[ \t]*(?:Cost after epoch|learning rate after epoch|Accuracy)\b.*$", re.MULTILINE)
+
+
+def _read_output(reader, size):
+    """``size`` bytes of one call's output: all of it up to READ_LIMIT; beyond that, every line that looks
+    like the course's own output (cost, learning-rate and accuracy lines), so a target that prints a lot
+    (print(parameters) left in from debugging) is still judged by what it printed."""
+    head = reader.read(min(size, READ_LIMIT))
+    if size <= READ_LIMIT:
+        return head.decode("utf-8", errors="replace")
+    kept, left, carry = [], size - len(head), head[head.rfind(b"\n") + 1:]
+    while left > 0:
+        chunk = reader.read(min(left, 8 << 20))
+        if not chunk:
+            break
+        left -= len(chunk)
+        block = carry + chunk
+        cut = block.rfind(b"\n") + 1 if left > 0 else len(block)
+        kept += [m.group(0) for m in COURSE_LINE.finditer(block[:cut])]
+        carry = block[cut:]
+    text = head[:head.rfind(b"\n") + 1] + TRUNCATED.format(size - READ_LIMIT).encode() + b"\n".join(kept)
+    return text.decode("utf-8", errors="replace")
 
 
 def _clip(text):
@@ -169,8 +197,9 @@ def _clip(text):
 class ChildTransport:
     """A child process speaking the protocol on its stdin and stdout."""
 
-    def __init__(self, command, *, cwd=None, memory_mb=None, import_timeout=30.0):
+    def __init__(self, command, *, cwd=None, memory_mb=None, import_timeout=30.0, source=None):
         self.command = command
+        self.source = source                  # the target's file, where there is one (for load messages)
         self.cwd = cwd
         self.memory_mb = memory_mb
         self.import_timeout = import_timeout
@@ -303,7 +332,7 @@ class ChildTransport:
                 out.append("")
                 continue
             reader.seek(mark)
-            out.append(reader.read(min(now - mark, 1 << 20)).decode("utf-8", errors="replace"))
+            out.append(_read_output(reader, now - mark))
         stray, self.stray = self.stray, []
         if stray:
             out[0] = "\n".join(stray) + ("\n" if out[0] else "") + out[0]
@@ -330,7 +359,7 @@ class ChildTransport:
         stdout, stderr = self._output_since(marks)
         if not reply.get("ok"):
             self.kill()
-            raise LoadError(_load_failure(reply.get("error") or {}))
+            raise LoadError(_load_failure(reply.get("error") or {}, self.source))
         if reply.get("protocol") != protocol.PROTOCOL:
             self.kill()
             raise LoadError(f"speaks protocol {reply.get('protocol')!r}, the checker {protocol.PROTOCOL!r}")
@@ -361,20 +390,28 @@ def _last_line(stderr):
     return f" ({lines[-1].strip()[:300]})" if lines else ""
 
 
-def _load_failure(error):
-    """One line for a target that could not be imported."""
+def _load_failure(error, source=None):
+    """One line for a target that could not be imported: where (the innermost line in the target's own
+    folder, else the innermost line at all), what, and a hint when the file's name hides a standard module."""
     kind, message = error.get("type", "error"), error.get("message", "")
     if kind == "SystemExit":
         return f"called sys.exit({error.get('exit_status')}) while loading"
     if kind == "SyntaxError":
         return f"has a syntax error: {message}"
+    frames = [line.strip() for line in (error.get("traceback") or "").splitlines()
+              if line.strip().startswith("File ") and "properties/harness.py" not in line and "<frozen" not in line]
+    folder = os.path.dirname(os.path.abspath(source)) + os.sep if source and os.path.exists(source) else None
+    own = [line for line in frames if folder and line[5:].strip().strip('"').startswith(folder)]
     where = ""
-    for line in reversed((error.get("traceback") or "").splitlines()):
-        line = line.strip()
-        if line.startswith("File ") and "properties/harness.py" not in line and "<frozen" not in line:
-            where = f" ({line.split(',')[0][5:].strip()}{',' + line.split(',')[1] if ',' in line else ''})"
-            break
-    return f"raised {kind} while loading{where}: {message}" if message else f"raised {kind} while loading{where}"
+    for line in reversed(own or frames):
+        where = f" ({line.split(',')[0][5:].strip()}{',' + line.split(',')[1] if ',' in line else ''})"
+        break
+    text = f"raised {kind} while loading{where}: {message}" if message else f"raised {kind} while loading{where}"
+    stem = os.path.splitext(os.path.basename(source))[0] if source else ""
+    if stem in getattr(sys, "stdlib_module_names", ()):
+        text += (f" (the file's name {os.path.basename(source)!r} hides the standard library's module {stem!r} "
+                 "from everything it imports: rename it)")
+    return text
 
 
 class LocalTransport:
@@ -396,7 +433,7 @@ class LocalTransport:
         reply = protocol.loads(line)
         if not reply.get("ok"):
             self.server = None
-            raise LoadError(_load_failure(reply.get("error") or {}))
+            raise LoadError(_load_failure(reply.get("error") or {}, self.source))
         return reply
 
     def restart(self):
@@ -459,7 +496,8 @@ class Target:
         if transport is None:
             memory_mb = memory_mb if memory_mb is not None else memory_limit_from_env(None if command else 2048)
             transport = ChildTransport(command if command else harness_command(source),
-                                       memory_mb=memory_mb, import_timeout=import_timeout or import_timeout_from_env())
+                                       memory_mb=memory_mb, import_timeout=import_timeout or import_timeout_from_env(),
+                                       source=None if command else source)
         self.transport = transport
         self.memory_mb = memory_mb
         hello = transport.start(COURSE_FUNCTIONS)
@@ -543,6 +581,7 @@ class Target:
         self.calls += 1
         reply, outcome, description, stdout, stderr = self.transport.request(record.request, self.ids,
                                                                               self.call_timeout)
+        record.output = stdout
         record.stdout, record.stderr = _clip(stdout), _clip(stderr)
         if reply is None:
             record.outcome = outcome
@@ -650,13 +689,13 @@ class Target:
     def initialize_velocity(self, parameters):
         out = self.call("initialize_velocity", parameters, observe=("shared",))
         self._expect_none_missing(out, "initialize_velocity")
-        return self._state(out, parameters, "v", "", (parameters,), prefix="d")
+        return self._state(out, parameters, "v", "", (parameters,), prefix="d", clause="state.init")
 
     def initialize_adam(self, parameters):
         name = "initialize_adam"
         out = self._tuple(self.call(name, parameters, observe=("shared",)), (2,), name)
-        return (self._state(out[0], parameters, "v", "[0]", (parameters,), prefix="d"),
-                self._state(out[1], parameters, "s", "[1]", (parameters,), prefix="d"))
+        return (self._state(out[0], parameters, "v", "[0]", (parameters,), prefix="d", clause="state.init"),
+                self._state(out[1], parameters, "s", "[1]", (parameters,), prefix="d", clause="state.init"))
 
     def random_mini_batches(self, X, Y, mini_batch_size, seed):
         name = "random_mini_batches"
@@ -678,7 +717,7 @@ class Target:
         for l in range(1, len(layers_dims)):
             shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
             shapes[f"b{l}"] = (layers_dims[l], 1)
-        return self._dict_of(out, shapes, "initialize_parameters", "parameters", "", inputs=())
+        return self._dict_of(out, shapes, "initialize_parameters", "parameters", "", inputs=(), clause="init.he")
 
     def forward_propagation(self, X, parameters):
         name = "forward_propagation"
@@ -721,10 +760,10 @@ class Target:
         name = "model"
         out = self.call(name, X, Y, list(layers_dims), optimizer, **hyperparameters)
         self._expect_none_missing(out, name)
-        parameters = out[0] if isinstance(out, tuple) and out and isinstance(out[0], dict) else out
-        if not isinstance(parameters, dict):
-            self._returns(name, f"must return the trained parameters dict, got {_kind(out)}")
-        return parameters, self.last.stdout.splitlines()
+        if not isinstance(out, dict):
+            self._returns(name, f"must return the trained parameters dict (the course's `return parameters`), "
+                                f"got {_kind(out)}")
+        return out, self.last.output.splitlines()
 
     def decay(self, function, learning_rate0, epoch_num, decay_rate, *extra):
         out = self.call(function, learning_rate0, epoch_num, decay_rate, *extra)
@@ -748,11 +787,13 @@ class Target:
             self._returns(name, f"must return a tuple of {' or '.join(map(str, sizes))}, got {got}")
         return tuple(out)
 
-    def _state(self, out, parameters, label, output, inputs, prefix=""):
+    def _state(self, out, parameters, label, output, inputs, prefix="", clause="api.signatures"):
         shapes = {f"{prefix}{k}": np.shape(p) for k, p in parameters.items()}
-        return self._dict_of(out, shapes, self.last.function, label, output, inputs)
+        return self._dict_of(out, shapes, self.last.function, label, output, inputs, clause)
 
-    def _dict_of(self, out, shapes, name, label, output, inputs):
+    def _dict_of(self, out, shapes, name, label, output, inputs, clause="api.signatures"):
+        """Check keys, array type and shape (a wrong shape is filed under ``clause``: the function's own
+        clause for the initialisers, whose whole job is the shapes) and the dtype."""
         if not isinstance(out, dict):
             self._returns(name, f"must return {label} as a dict, got {_kind(out)}")
         missing = [k for k in shapes if k not in out]
@@ -762,7 +803,9 @@ class Target:
             if not isinstance(out[k], np.ndarray):
                 self._returns(name, f"{label}[{k!r}] is {_kind(out[k])}, expected a numpy array")
             if out[k].shape != tuple(shape):
-                self._returns(name, f"{label}[{k!r}] has shape {out[k].shape}, expected {tuple(shape)}")
+                raise ConformanceError(Failure(
+                    clause, f"{name} returned {label}[{k!r}] of shape {out[k].shape}, expected {tuple(shape)}",
+                    kind="returns", call=self.last))
             self._dtype(out[k], inputs, name, f"{label}[{k!r}]")
         return out
 

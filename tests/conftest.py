@@ -1,5 +1,6 @@
 """Shared helpers of optoracle's own tests."""
 import os
+import sys
 
 import pytest
 
@@ -11,6 +12,8 @@ from properties import settings
 from properties.runner import open_target
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:            # `pytest` as well as `python -m pytest`: the examples import as `examples`
+    sys.path.insert(0, ROOT)
 TARGETS = os.path.join(ROOT, "tests", "targets")
 
 

@@ -161,6 +161,8 @@ def _update(target, function, p, g, v, s, t, hp, where, worst):
 def _other_placement(target, p, g, v, s, t, hp, yours, bound, where, key):
     """A result within the bound under the other epsilon placement is that convention, not imprecision."""
     other = "outside" if target.conventions.epsilon == "inside" else "inside"
+    if getattr(target.detected, "epsilon", None) not in (None, other):
+        return                     # the placement detected is the one judged: imprecision, not a convention
     exact, scales = symbolic.exact_adam(p, g, v, s, t, hp["learning_rate"], hp["beta1"], hp["beta2"], hp["epsilon"],
                                         other)
     if symbolic.ulps(yours, exact["parameters"], scales["parameters"]) <= bound:

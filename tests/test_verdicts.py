@@ -1,0 +1,171 @@
+"""Verdicts a reviewer who had never seen the catalog found wrong, each pinned by the behaviour that was
+wrong: what a target prints is read whole, a second cost line in one epoch is a mistake, a failure is
+filed under the clause its named mistake violates, a convention never explains away a detected value,
+an axis that could not be determined is judged by the edition the others point to, and the sentences
+read as sentences."""
+import io
+import os
+import warnings
+
+import pytest
+
+from conftest import ROOT, TARGETS, trusted
+from properties import gateway
+from properties.catalog import CATALOG
+from properties.compare import convention_sentence
+from properties.conventions import judged, parse_printed
+from properties.diagnosis import diagnose
+from properties.failures import LoadError
+from properties.registry import checks
+from properties.runner import open_target, run_check, run_suite
+from reference.conventions import Conventions
+
+pytestmark = pytest.mark.usefixtures("mutation_examples")
+CORRECT = os.path.join(TARGETS, "hostile", "_correct.py")
+STUDENT = os.path.join(ROOT, "examples", "student_correct.py")
+
+
+def test_two_cost_lines_for_one_epoch_are_both_kept_in_the_order_printed():
+    costs, rates = parse_printed(["Cost after epoch 0: 0.7", "  noise", "Cost after epoch 0: 0.5",
+                                  "learning rate after epoch 0: 0.1", "Cost after epoch 1000: 0.2"])
+    assert costs == {0: [0.7, 0.5], 1000: [0.2]} and rates == {0: [0.1]}
+
+
+def test_output_beyond_the_read_limit_keeps_every_line_that_looks_like_the_courses(monkeypatch):
+    monkeypatch.setattr(gateway, "READ_LIMIT", 64)
+    noise = b"x" * 50 + b"\n"
+    data = b"Cost after epoch 0: 0.7\n" + noise * 1000 + b"Cost after epoch 1000: 0.2\n" + noise * 10 + b"Accuracy: 1"
+    text = gateway._read_output(io.BytesIO(data), len(data))
+    lines = text.splitlines()
+    assert lines[0] == "Cost after epoch 0: 0.7" and lines[-2:] == ["Cost after epoch 1000: 0.2", "Accuracy: 1"]
+    assert f"{len(data) - 64} more bytes of output" in text and len(text) < 400
+
+
+def test_a_debug_print_of_the_parameters_in_every_update_does_not_hide_the_printed_costs(tmp_path, monkeypatch):
+    chatty = tmp_path / "chatty.py"
+    chatty.write_text(open(STUDENT).read().replace(
+        "def update_parameters_with_gd(parameters, grads, learning_rate):",
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n    print(parameters)", 1))
+    assert "print(parameters)" in chatty.read_text()
+    monkeypatch.setattr(gateway, "READ_LIMIT", 1 << 16)      # the 1001-epoch run prints about 2 MB
+    report = run_suite(str(chatty), examples="mutation", names=["check_model_prints_the_cost_every_1000_epochs"])
+    [result] = report.results
+    assert result.status == "passed", result.failure and result.failure.what
+
+
+@pytest.mark.parametrize("name", ["model-prints-every-mini-batch", "model-decays-every-mini-batch",
+                                  "model-returns-parameters-and-costs"])
+def test_a_mistake_the_model_checks_once_accepted_fails_its_clause_under_2021(name):
+    target = trusted(f"catalog:{name}@2021", "2021")
+    clause = CATALOG[name].caught_by[0]
+    results = [run_check(c, target, diagnose=False) for c in checks().values() if "model" in c.calls]
+    assert any(r.status == "failed" and r.clause == clause for r in results), name
+
+
+@pytest.mark.parametrize("name, clause", [("train-seed-incremented-after-shuffle", "train.seed-schedule"),
+                                          ("train-seed-reset-every-epoch", "train.seed-schedule"),
+                                          ("train-adam-t-counts-epochs", "train.step-counter")])
+def test_the_ten_epoch_run_files_a_named_mistake_under_the_clause_it_violates(name, clause):
+    target = trusted(f"catalog:{name}")
+    result = run_check(checks()["check_model_follows_the_reference_for_ten_epochs"], target)
+    assert result.status == "failed" and result.failure.diagnosis_id == name
+    assert result.clause == result.failure.clause == clause and result.level == "MUST"
+
+
+def test_initializers_returning_the_wrong_shapes_fail_state_init_not_the_signatures():
+    target = trusted("catalog:adam-state-shapes-transposed")
+    result = run_check(checks()["check_initialize_adam_is_zeros_shaped_like_the_parameters"], target, diagnose=False)
+    assert result.status == "failed" and result.clause == "state.init"
+    assert "returned v['db1'] of shape (1, 3), expected (3, 1)" in result.failure.what
+
+
+def test_an_adam_that_ignores_its_epsilon_is_named_and_never_put_down_to_the_other_placement():
+    target = trusted("catalog:adam-epsilon-hard-coded@2021", "auto")
+    results = [run_check(c, target) for c in checks().values() if "update_parameters_with_adam" in c.calls]
+    failed = [r for r in results if r.status == "failed"]
+    assert failed and all(r.clause != "adam.epsilon-placement" for r in failed)
+    assert not any("another convention" in r.failure.what for r in failed)
+    assert any(r.failure.diagnosis_id == "adam-epsilon-hard-coded" for r in failed)
+
+
+@pytest.mark.parametrize("determined, expected", [
+    # SPEC "Editions and conventions": the first of seed, 2019, 2021 that agrees with what was determined
+    (Conventions(cost="sum"), dict(epsilon="outside", cost_view="epoch-mean", adam_returns=3, num_epochs=10000,
+                                   decay="absent")),
+    (Conventions(cost="sum", adam_returns=5), dict(cost_view="epoch-mean", num_epochs=5000, decay="present")),
+    (Conventions(epsilon="inside"), dict(cost="mean", cost_view="last-batch", adam_returns=3)),
+    (Conventions(epsilon="inside", cost="sum"), dict(cost_view="last-batch", num_epochs=10000)),   # none: seed
+])
+def test_an_axis_that_could_not_be_determined_is_judged_by_the_edition_the_others_point_to(determined, expected):
+    conventions = judged("auto", determined)
+    assert {axis: getattr(conventions, axis) for axis in expected} == expected
+
+
+class _Judged:
+    def __init__(self, profile, detected, conventions, undetermined=None):
+        self.profile, self.detected, self.conventions = profile, detected, conventions
+        self.undetermined = undetermined or {}
+
+
+def test_under_auto_the_profile_to_use_is_never_auto_itself():
+    target = _Judged("auto", Conventions(), judged("auto", Conventions()), {"epsilon": "Adam raised ValueError"})
+    sentence = convention_sentence(target, "epsilon", "outside")
+    assert "--profile auto" not in sentence and "--profile course" in sentence
+    assert "could not determine it (Adam raised ValueError)" in sentence
+
+
+def test_an_unknown_mini_batch_mistake_is_described_in_a_sentence(tmp_path):
+    leaky = tmp_path / "leaky.py"
+    leaky.write_text(
+        "import math\nimport numpy as np\nfrom reference import *\n"
+        "def random_mini_batches(X, Y, mini_batch_size=64, seed=0):\n"
+        "    np.random.seed(seed)\n    m = X.shape[1]\n    p = list(np.random.permutation(m))\n"
+        "    sx, sy = X[:, p], Y[:, p].reshape((1, m))\n    batches = []\n"
+        "    for k in range(math.floor(m / mini_batch_size)):\n"
+        "        batches.append((sx[:, k * mini_batch_size:(k + 1) * mini_batch_size],\n"
+        "                        sy[:, k * mini_batch_size:(k + 1) * mini_batch_size]))\n"
+        "    if m % mini_batch_size != 0:\n"
+        "        batches.append((sx[:, (k + 1) * mini_batch_size:], sy[:, (k + 1) * mini_batch_size:]))\n"
+        "    return batches\n")
+    target = open_target(str(leaky))
+    try:
+        text, identifier = diagnose(target, "random_mini_batches")
+    finally:
+        target.close()
+    assert identifier == "unknown"
+    assert "yours raised UnboundLocalError; the reference gave the batches of its seed" in text, text
+
+
+def test_a_file_named_like_a_standard_module_is_told_to_rename_itself(tmp_path):
+    (tmp_path / "copy.py").write_text("import sklearn.utils\n" + open(CORRECT).read())
+    with pytest.raises(LoadError) as info:
+        open_target(str(tmp_path / "copy.py"))
+    message = str(info.value)
+    assert "hides the standard library's module 'copy'" in message and "\n" not in message
+    assert "copy.py" in message.split(" while loading (")[1].split(")")[0]      # the user's own line first
+
+
+@pytest.mark.parametrize("name, hint", [("harness.js", "--cmd 'node "), ("notes.md", "--cmd 'node harness.js'")])
+def test_a_file_in_another_language_is_shown_how_to_run_its_harness(name, hint, tmp_path, capsys):
+    from optoracle.cli import main
+    (tmp_path / name).write_text("")
+    assert main(["check", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not a Python file" in err and hint in err and "\n" not in err
+    assert name == "harness.js" or "node notes.md" not in err
+
+
+def test_the_oracles_own_arithmetic_on_huge_values_prints_no_warning(tmp_path, capsys):
+    from optoracle.cli import main
+    huge = tmp_path / "huge_cost.py"
+    huge.write_text(open(STUDENT).read() + "\n\ndef compute_cost(a3, Y):\n"
+                    "    logprobs = -(Y * np.log(a3)) - (1 - Y) * np.log(1 - a3)\n"
+                    "    return np.mean(np.nan_to_num(logprobs))\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["check", str(huge), "--examples", "mutation", "--clause", "cost.infinite", "--jobs", "1"]) == 1
+    ours = [f"{w.filename}:{w.lineno}: {w.message}" for w in caught if f"{os.sep}properties{os.sep}" in w.filename]
+    assert ours == []
+    captured = capsys.readouterr()
+    assert captured.out.startswith("optoracle: ") and captured.err == ""
+    assert "properties/" not in captured.out and "RuntimeWarning: overflow" not in captured.out
