@@ -81,7 +81,7 @@ def _adam_mutant(name, mistake, *caught_by, **hooks):
     """An Adam with one hook of ``_adam`` changed; a hook named ``X_of`` is a function of the call's
     environment (t, beta1, beta2, epsilon, c) returning hook X."""
     def impl(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
-        env = {"t": t, "beta1": beta1, "beta2": beta2, "epsilon": epsilon, "c": c}
+        env = {"t": t, "beta1": beta1, "beta2": beta2, "epsilon": epsilon, "c": c, "learning_rate": learning_rate}
         resolved = {(k[:-3] if k.endswith("_of") else k): (h(env) if k.endswith("_of") else h)
                     for k, h in hooks.items()}
         return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c, **resolved)
@@ -129,6 +129,12 @@ _adam_mutant("adam-missing-square-root", "divides by s_corrected + eps, no squar
              step_of=lambda e: lambda a, b, g: a / (b + e["epsilon"]))
 _adam_mutant("adam-epsilon-hard-coded", "the step adds the literal 1e-8 whatever epsilon says", "adam.update",
              step_of=lambda e: lambda a, b, g: a / _denominator(b, 1e-8, e["c"]))
+_adam_mutant("adam-denominator-uses-uncorrected-s", "v_corrected / (sqrt(s) + epsilon): the second moment's "
+             "correction left out of the step", "adam.bias-correction", "adam.update",
+             step_of=lambda e: lambda a, b, g: a / _denominator(b * (1 - e["beta2"] ** e["t"]), e["epsilon"], e["c"]))
+_adam_mutant("adam-epsilon-added-to-the-parameter", "p - lr * v_corrected / sqrt(s_corrected) + epsilon: the "
+             "epsilon binds to the parameter (a zero second moment gives NaN)", "adam.update",
+             step_of=lambda e: lambda a, b, g: a / np.sqrt(b) - e["epsilon"] / e["learning_rate"])
 _adam_mutant("adam-uses-raw-gradient", "the step uses the raw gradient instead of v_corrected", "adam.update",
              step_of=lambda e: lambda a, b, g: g / _denominator(b, e["epsilon"], e["c"]))
 _adam_mutant("adam-only-W-updated", "only the weights W move; the biases b stay", "adam.update", only="W")
@@ -176,6 +182,22 @@ def adam_running_powers(parameters, grads, v, s, t, learning_rate, beta1, beta2,
     state[1] *= beta2
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c,
                  correct=lambda a, b: (a / (1 - state[0]), b / (1 - state[1])))
+
+
+@mutant("adam-hyperparameters-in-float32", "update_parameters_with_adam", "beta1, beta2 (and 1 - beta) as "
+        "np.float32: the arrays stay float64 but every moment is off in the 8th digit", "adam.moments", "adam.update")
+def adam_float32_betas(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    return _adam(parameters, grads, v, s, t, learning_rate, np.float32(beta1), np.float32(beta2), epsilon, c)
+
+
+@mutant("adam-squares-the-gradients-in-place", "update_parameters_with_adam", "np.square(g, out=g) for the second "
+        "moment: the caller's gradients change", "api.in-place")
+def adam_squares_in_place(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    originals = {k: g.copy() for k, g in grads.items()}
+    out = _adam(parameters, originals, v, s, t, learning_rate, beta1, beta2, epsilon, c)
+    for g in grads.values():
+        np.square(g, out=g)
+    return out
 
 
 @mutant("adam-computes-in-float32", "update_parameters_with_adam", "the whole update in float32 (arrays cast with "
@@ -277,6 +299,14 @@ def gd_bias_sign(parameters, grads, learning_rate, c):
             for key, dkey in _keys(parameters)}
 
 
+@mutant("gd-skips-the-last-layer", "update_parameters_with_gd", "for l in range(L - 1): the last layer never moves",
+        "gd.update")
+def gd_skip_last(parameters, grads, learning_rate, c):
+    L = len(parameters) // 2
+    return {key: parameters[key] - (learning_rate * grads[dkey] if int(key[1:]) < L else 0)
+            for key, dkey in _keys(parameters)}
+
+
 @mutant("gd-db-uses-dW", "update_parameters_with_gd", "b updated with dW's key (broadcast) instead of db",
         "gd.update")
 def gd_wrong_key(parameters, grads, learning_rate, c):
@@ -301,15 +331,9 @@ def gd_nan_to_num(parameters, grads, learning_rate, c):
 
 
 @mutant("gd-layer-from-last-character", "update_parameters_with_gd", "the layer number read as int(key[-1]): "
-        "W10, W11, W12 take the gradients of layers 0, 1, 2", "gd.update")
+        "W10 looks for dW0 (a KeyError from layer 10 on)", "gd.update")
 def gd_last_character(parameters, grads, learning_rate, c):
-    out = {}
-    for key in parameters:
-        l = int(key[-1])
-        g = grads.get(f"d{key[0]}{l}")
-        out[key] = parameters[key] - learning_rate * (g if g is not None and g.shape == parameters[key].shape
-                                                      else np.zeros_like(parameters[key]))
-    return out
+    return {key: parameters[key] - learning_rate * grads[f"d{key[0]}{key[-1]}"] for key in parameters}
 
 
 # =================================================================== initialisation
@@ -327,6 +351,20 @@ def init_velocity_shared(parameters, c):
     for key, dkey in _keys(parameters):
         v[dkey] = cache.setdefault(parameters[key].shape, np.zeros(parameters[key].shape))
     return v
+
+
+@mutant("velocity-shapes-transposed", "initialize_velocity", "v['dW'] shaped like W transposed: np.zeros((W.shape[1], "
+        "W.shape[0]))", "state.init")
+def init_velocity_transposed(parameters, c):
+    return {dkey: np.zeros(parameters[key].T.shape if key.startswith("W") else parameters[key].shape)
+            for key, dkey in _keys(parameters)}
+
+
+@mutant("adam-state-in-float32", "initialize_adam", "np.zeros(shape, dtype=np.float32): the state is float32 for "
+        "float64 parameters", "api.dtype")
+def init_adam_float32(parameters, c):
+    return ({dkey: np.zeros(parameters[key].shape, dtype=np.float32) for key, dkey in _keys(parameters)},
+            {dkey: np.zeros(parameters[key].shape, dtype=np.float32) for key, dkey in _keys(parameters)})
 
 
 @mutant("velocity-initialized-to-ones", "initialize_velocity", "np.ones instead of np.zeros", "state.init")
@@ -348,6 +386,17 @@ def init_xavier(layer_dims, c):
     parameters = {}
     for l in range(1, len(layer_dims)):
         parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(1 / layer_dims[l - 1])
+        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+
+@mutant("he-init-uses-fan-out", "initialize_parameters", "sqrt(2 / n_l), the layer's own width, instead of "
+        "sqrt(2 / n_{l-1})", "init.he")
+def init_fan_out(layer_dims, c):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters[f"W{l}"] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(2 / layer_dims[l])
         parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
     return parameters
 
@@ -421,6 +470,46 @@ def mb_seed_after(X, Y, mini_batch_size, seed, c):
     return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
 
 
+@mutant("minibatch-uses-default-rng", "random_mini_batches", "np.random.default_rng(seed).permutation(m): a "
+        "different generator from np.random.seed(seed); np.random.permutation(m)", "minibatch.seed")
+def mb_default_rng(X, Y, mini_batch_size, seed, c):
+    m = X.shape[1]
+    permutation = np.random.default_rng(seed).permutation(m)
+    return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
+
+
+@mutant("minibatch-last-batch-from-loop-variable", "random_mini_batches", "the end case sliced from the loop's k "
+        "(k + 1) * size: an UnboundLocalError when m < size", "minibatch.count", "minibatch.shapes")
+def mb_leaked_k(X, Y, mini_batch_size, seed, c):
+    sx, sy = _shuffle(X, Y, seed)
+    m, size = X.shape[1], mini_batch_size
+    batches = _cut(sx, sy, size, keep_last=False)
+    if m % size:
+        if m < size:
+            raise UnboundLocalError("cannot access local variable 'k' where it is not associated with a value")
+        batches.append((sx[:, (m // size) * size:], sy[:, (m // size) * size:]))
+    return batches
+
+
+@mutant("minibatch-equal-sections", "random_mini_batches", "np.array_split(..., ceil(m / size)): near-equal "
+        "sections instead of full batches and a remainder", "minibatch.shapes")
+def mb_sections(X, Y, mini_batch_size, seed, c):
+    sx, sy = _shuffle(X, Y, seed)
+    n = -(-X.shape[1] // mini_batch_size)
+    return list(zip(np.array_split(sx, n, axis=1), np.array_split(sy, n, axis=1)))
+
+
+@mutant("minibatch-last-batch-overlaps", "random_mini_batches", "the last batch is the last size columns: it "
+        "repeats columns of the batch before", "minibatch.partition", "minibatch.shapes")
+def mb_overlap(X, Y, mini_batch_size, seed, c):
+    sx, sy = _shuffle(X, Y, seed)
+    m, size = X.shape[1], mini_batch_size
+    batches = _cut(sx, sy, size, keep_last=False)
+    if m % size:
+        batches.append((sx[:, m - size:], sy[:, m - size:]))  # m < size: a negative start, the last size - m only
+    return batches
+
+
 @mutant("minibatch-default-size-32", "random_mini_batches", "mini_batch_size defaults to 32 instead of the course's "
         "64", "api.signatures", signature="(X, Y, mini_batch_size=32, seed=0)")
 def mb_default_32(X, Y, mini_batch_size, seed, c):
@@ -490,6 +579,13 @@ def backward_no_mean(X, Y, cache, c):
     return _backward(X, Y, cache, lambda a: np.int64(a > 0), scale=lambda m: 1.0)
 
 
+@mutant("backward-db-without-keepdims", "backward_propagation", "np.sum(dz, axis=1) without keepdims=True: db has "
+        "shape (n,) instead of (n, 1)", "backward.gradient")
+def backward_flat_db(X, Y, cache, c):
+    grads = _backward(X, Y, cache, lambda a: np.int64(a > 0))
+    return {k: (a.reshape(-1) if k.startswith("db") else a) for k, a in grads.items()}
+
+
 @mutant("backward-one-over-m-twice", "backward_propagation", "1/m applied in dz3 and again in every dW",
         "backward.gradient")
 def backward_mean_twice(X, Y, cache, c):
@@ -531,6 +627,14 @@ def cost_clipped(a3, Y, c):
     return _reduce(np.sum(-(Y * np.log(a) + (1 - Y) * np.log(1 - a))), Y.shape[1], c)
 
 
+@mutant("cost-nan-to-num", "compute_cost", "np.nan_to_num on the losses: inf becomes 1.8e308 and NaN 0",
+        "cost.infinite")
+def cost_nan_to_num(a3, Y, c):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = -(Y * np.log(a3)) - (1 - Y) * np.log(1 - a3)
+    return _reduce(np.sum(np.nan_to_num(logprobs)), Y.shape[1], c)
+
+
 @mutant("cost-divided-by-m-twice", "compute_cost", "(1/m) sum / m: neither the mean nor the sum", "cost.reduction",
         "cost.bce-mean")
 def cost_twice(a3, Y, c):
@@ -561,8 +665,10 @@ def predict_ge(X, y, parameters, c):
 # ========================================================================= training
 def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
-           t_per_epoch=False, decay_first=False, decay_every_batch=False, print_every_batch=False, view=None):
-    """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake."""
+           t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
+           print_every_batch=False, print_offset=0, print_rate_always=False, view=None):
+    """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
+    (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
     decay = DECAYS.get(decay, decay) if isinstance(decay, str) else decay
     m = X.shape[1]
@@ -577,6 +683,8 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             seed = seed + seed_step
         if reset_t:
             t = 0
+        if reset_state and optimizer == "adam":
+            v, s = ref.initialize_adam(parameters)
         if decay and decay_first:
             learning_rate = decay(learning_rate0, i, decay_rate)
         costs, sizes = [], []
@@ -601,13 +709,18 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             if print_cost and print_every_batch and i % 1000 == 0:
                 print("Cost after epoch %i: %f" % (i, costs[-1]))
         if decay and not decay_first and not decay_every_batch:
-            learning_rate = decay(learning_rate0, i, decay_rate)
+            learning_rate = decay(learning_rate0, i + decay_offset, decay_rate)
         if print_cost and i % 1000 == 0 and not print_every_batch:
             sums = [cost * (size if c.cost == "mean" else 1) for cost, size in zip(costs, sizes)]
-            printed = (view or (lambda: costs[-1] if c.cost_view == "last-batch" else sum(sums) / m))()
-            print("Cost after epoch %i: %f" % (i, printed))
-            if decay:
-                print("learning rate after epoch %i: %f" % (i, learning_rate))
+            if view == "whole-set":
+                printed = ref.compute_cost(ref.forward_propagation(X, parameters)[0], Y, reduction=c.cost)
+            elif view == "total-over-batches":
+                printed = sum(sums) / len(sums)
+            else:
+                printed = costs[-1] if c.cost_view == "last-batch" else sum(sums) / m
+            print("Cost after epoch %i: %f" % (i + print_offset, printed))
+            if decay or print_rate_always:
+                print("learning rate after epoch %i: %f" % (i + print_offset, learning_rate))
     return parameters
 
 
@@ -637,6 +750,18 @@ _model_mutant("train-seed-incremented-after-shuffle", "seed = seed + 1 after ran
 _model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_rate0, i, decay_rate) inside the "
               "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
               needs=(("decay", "present"),), decay_every_batch=True)
+_model_mutant("train-adam-state-reset-every-epoch", "Adam's v and s initialised again at the start of every epoch; "
+              "t keeps counting", "train.trajectory", "model.hyperparameters", reset_state=True)
+_model_mutant("model-decays-with-epoch-plus-one", "learning_rate = decay(learning_rate0, i + 1, decay_rate): epochs "
+              "counted from 1", "train.decay", needs=(("decay", "present"),), decay_offset=1)
+_model_mutant("model-prints-the-cost-of-the-whole-set", "prints the cost of the whole training set after the "
+              "epoch's updates, not the cost the epoch computed", "model.printed-cost", view="whole-set")
+_model_mutant("model-prints-total-over-batch-count", "prints the epoch's total cost divided by the number of "
+              "mini-batches instead of by m", "model.printed-cost", view="total-over-batches")
+_model_mutant("model-prints-epoch-plus-one", "prints 'Cost after epoch %i' with i + 1", "model.printed-cost",
+              print_offset=1)
+_model_mutant("model-prints-learning-rate-without-decay", "prints the learning-rate line even when decay is None",
+              "model.printed-cost", print_rate_always=True)
 _model_mutant("model-prints-every-mini-batch", "the cost printed inside the mini-batch loop: one 'Cost after "
               "epoch' line per mini-batch", "model.printed-cost", print_every_batch=True)
 _model_mutant("model-batch-size-hard-coded", "random_mini_batches called with 64 whatever mini_batch_size says",
@@ -686,6 +811,12 @@ _model_mutant("model-decays-before-the-epoch", "learning_rate = decay(learning_r
         "epoch_num)", "train.decay", needs=(("decay", "present"),))
 def update_lr_linear(learning_rate0, epoch_num, decay_rate, c):
     return learning_rate0 * (1 - decay_rate * epoch_num)
+
+
+@mutant("update-lr-precedence-slip", "update_lr", "learning_rate0 / 1 + decay_rate * epoch_num: the division binds "
+        "first", "train.decay", needs=(("decay", "present"),))
+def update_lr_precedence(learning_rate0, epoch_num, decay_rate, c):
+    return learning_rate0 / 1 + decay_rate * epoch_num
 
 
 @mutant("schedule-lr-decay-without-floor", "schedule_lr_decay", "epoch_num / time_interval not floored: decays "

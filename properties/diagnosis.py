@@ -264,6 +264,9 @@ def fingerprint(target, function):
             rows.append((label, _outcome(error)))
             continue
         flat = _flatten(value)
+        if function == "backward_propagation" and isinstance(value, dict):
+            # the course's backward also returns dz, da: only the gradients are the spec
+            flat = {k: a for k, a in flat.items() if k.startswith(("/dW", "/db"))} or flat
         if OBSERVE.get(function):
             flat["shared"] = np.asarray(len(target.last.shared or ()))
         if function in ("model", "predict"):
@@ -301,7 +304,8 @@ def _difference(a, b, other="the other"):
         if x.dtype.kind == "f" and y.dtype.kind == "f" and x.dtype != y.dtype:
             return key, f"yours is {x.dtype.name} where the other is {y.dtype.name}"
         finite = np.abs(y.astype(np.float64))
-        scale = float(np.max(finite[np.isfinite(finite)], initial=0.0))
+        # the array's scale, for entries near zero; overflowed values (np.nan_to_num's 1.8e308) are no scale
+        scale = float(np.max(finite[np.isfinite(finite) & (finite < 1e300)], initial=0.0))
         d = difference(x, y, RTOL, scale)
         if d is not None:
             return key, d.text.replace("expected", other)

@@ -9,9 +9,10 @@ Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 # No "explain" phase: it traces every line of the failing example, which multiplies the time of a
 # failing check by ten; the failure carries its own reproduction instead.
@@ -58,7 +59,18 @@ def use(name):
 
 
 def for_all(*strategies):
-    """``given(*strategies)`` with the active budget's settings, for the body of a check."""
+    """``given(*strategies)`` with the active budget's settings, for the body of a check.
+
+    A derandomized budget seeds each body from where it is written (file, line, name): what Hypothesis's
+    derandomize does from the body's source text, without reading and tokenizing the source file at every
+    call of a check (a new body is made per call)."""
     def decorate(body):
-        return settings(BUDGETS[active()])(given(*strategies)(body))
+        budget = BUDGETS[active()]
+        test = settings(budget)(given(*strategies)(body))
+        if budget.derandomize:
+            code = body.__code__
+            place = f"{os.path.basename(code.co_filename)}:{code.co_firstlineno}:{code.co_qualname}"
+            test = seed(int.from_bytes(hashlib.sha256(place.encode()).digest()[:8], "big"))(test)
+            test._hypothesis_internal_database_key = place.encode()    # no example database is used
+        return test
     return decorate

@@ -31,6 +31,7 @@ DTYPES = st.sampled_from([np.float64, np.float32])
 
 LEARNING_RATES = st.one_of(st.just(0.0007), st.just(0.0), st.floats(1e-6, 1.0))
 BETAS = st.one_of(st.just(0.9), st.just(0.0), st.floats(0.0, 0.999))
+POSITIVE_BETAS = st.one_of(st.just(0.9), st.floats(0.1, 0.999))      # where the history in v shows
 BETA2S = st.one_of(st.just(0.999), st.floats(0.0, 0.9999))
 EPSILONS = st.one_of(st.just(1e-8), st.floats(1e-12, 1e-4))
 ADAM_HYPER = st.tuples(LEARNING_RATES, BETAS, BETA2S, EPSILONS)
@@ -41,6 +42,7 @@ STEPS = st.one_of(st.sampled_from(T_BOUNDARIES), st.floats(0, 7).map(lambda e: m
 # shrinking goes.
 GRADIENT_STYLES = ((-1, 1), (-12, 3), (-4, 1), (-12, -9), (1, 3), (-7, -5))
 ZERO_SHARES = (0.0, 0.3, 1.0)
+NONZERO = (0.0, 0.3)
 
 
 @functools.lru_cache(maxsize=None)
@@ -123,18 +125,21 @@ def gradients_for(draw, layers, dtype=np.float64, styles=GRADIENT_STYLES):
 
 
 @st.composite
-def update_problems(draw, max_steps=1, dtypes=DTYPES, styles=GRADIENT_STYLES, max_layers=MAX_LAYERS):
-    """A dict with ``layers``, ``dtype``, ``parameters`` and ``grads_seq`` (1 to ``max_steps`` gradient dicts).
+def update_problems(draw, max_steps=1, dtypes=DTYPES, styles=GRADIENT_STYLES, max_layers=MAX_LAYERS, min_steps=1,
+                    zero_shares=ZERO_SHARES):
+    """A dict with ``layers``, ``dtype``, ``parameters`` and ``grads_seq`` (``min_steps`` to ``max_steps``
+    gradient dicts). ``zero_shares=NONZERO`` leaves out all-zero gradients, where a check's rule and many
+    wrong rules agree (a check with its own zero-gradient case uses it).
 
     One seed, one style and one share of zeros for the whole problem: a few draws however many steps
     (drawing, not the target, dominated the time of the checks)."""
     layers = draw(layer_dims(max_layers=max_layers))
     dtype = draw(dtypes, label="dtype")
-    steps = draw(_integers(1, max_steps), label="steps")
+    steps = draw(_integers(min_steps, max_steps), label="steps")
     rng = draw(seeds())
     parameter_zeros = draw(_sampled((0.0, 0.2)), label="parameter zeros")
     style = draw(_sampled(tuple(styles)), label="gradient style")
-    zeros = draw(_sampled(ZERO_SHARES), label="gradient zeros")
+    zeros = draw(_sampled(tuple(zero_shares)), label="gradient zeros")
     shapes = shapes_of(layers)
     parameters = {k: fill_parameters(rng, s, parameter_zeros).astype(dtype) for k, s in shapes.items()}
     grads_seq = [{f"d{k}": fill_gradients(rng, s, style, zeros).astype(dtype) for k, s in shapes.items()}
@@ -148,9 +153,9 @@ def consistent_s(v, extra):
 
 
 @st.composite
-def adam_states(draw, max_layers=MAX_LAYERS):
+def adam_states(draw, max_layers=MAX_LAYERS, dtypes=DTYPES, zero_shares=ZERO_SHARES):
     """(problem, v, s) with v from the gradient styles and s consistent with v."""
-    problem = draw(update_problems(max_steps=3, max_layers=max_layers))
+    problem = draw(update_problems(max_steps=3, max_layers=max_layers, dtypes=dtypes, zero_shares=zero_shares))
     g, v, extra = (problem["grads_seq"] * 3)[:3]
     return problem, v, consistent_s(v, extra)
 

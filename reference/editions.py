@@ -8,6 +8,7 @@ edition's conventions: an option of one implementation, never a copy.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -45,8 +46,10 @@ HELPERS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def parse_signature(text):
-    """An ``inspect.Signature`` from ``"(a, b=1)"`` (the course's own defaults are literals)."""
+    """An ``inspect.Signature`` from ``"(a, b=1)"`` (the course's own defaults are literals; a Signature is
+    immutable, so one per text is shared)."""
     namespace = {}
     exec(f"def f{text}: pass", {}, namespace)          # noqa: S102 - our own constant strings
     return inspect.signature(namespace["f"])

@@ -7,6 +7,9 @@ import pytest
 # pytest-xdist already keeps both cores busy; checks in a test run in one worker (the parallel runner has
 # its own test, tests/test_smoke.py)
 os.environ.setdefault("OPTORACLE_JOBS", "1")
+# two workers on two cores: BLAS and OpenMP threads in each would only fight over them (set before numpy loads)
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 from properties import settings
 from properties.runner import open_target
@@ -44,3 +47,4 @@ def pytest_configure(config):
     check run) and most take milliseconds, which the default batches balance badly."""
     if getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", None) == "load":
         config.option.dist = "worksteal"
+

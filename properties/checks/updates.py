@@ -66,9 +66,11 @@ def check_gd_keeps_nan_and_infinite_gradients_to_their_entries(target):
 @verifies("momentum.ema", "momentum.update", calls=MOMENTUM)
 def check_momentum_update_matches_the_ema_rule(target):
     """v = beta v + (1 - beta) g, then p = p - lr v, from any velocity."""
-    @for_all(hh.update_problems(max_steps=2), hh.BETAS, hh.LEARNING_RATES)
+    # two gradient dicts: the second is the velocity, unlike the gradient (with v = g, Nesterov's step and
+    # the course's coincide)
+    @for_all(hh.update_problems(min_steps=2, max_steps=2, zero_shares=hh.NONZERO), hh.BETAS, hh.LEARNING_RATES)
     def run(problem, beta, lr):
-        p, (g, v) = problem["parameters"], (problem["grads_seq"] * 2)[:2]
+        p, (g, v) = problem["parameters"], problem["grads_seq"]
         yours_p, yours_v = target.update_parameters_with_momentum(p, g, v, beta, lr)
         ref_p, ref_v = ref.update_parameters_with_momentum(f64(p), f64(g), f64(v), beta, lr)
         rtol = rtol_for("step", p)
@@ -127,7 +129,8 @@ def check_momentum_constant_gradient_gives_one_minus_beta_to_the_t_times_g(targe
 @verifies("momentum.ema", calls=MOMENTUM)
 def check_momentum_velocity_never_exceeds_the_largest_gradient(target):
     """|v| <= max over steps so far of |g|, elementwise (an average never exceeds its terms)."""
-    @for_all(hh.update_problems(max_steps=8), hh.BETAS)
+    # two steps or more and beta > 0: from one step, or with beta = 0, every rule's v is g
+    @for_all(hh.update_problems(min_steps=2, max_steps=8, zero_shares=hh.NONZERO), hh.POSITIVE_BETAS)
     def run(problem, beta):
         p = problem["parameters"]
         v = zero_state(p)
