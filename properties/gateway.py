@@ -403,6 +403,8 @@ def _load_failure(error, source=None):
     folder = os.path.dirname(os.path.abspath(source)) + os.sep if source and os.path.exists(source) else None
     own = [line for line in frames if folder and line[5:].strip().strip('"').startswith(folder)]
     where = ""
+    if source and source.startswith(("catalog:", "reference@")):
+        frames = own = []                     # optoracle's own targets: the message says it all
     for line in reversed(own or frames):
         where = f" ({line.split(',')[0][5:].strip()}{',' + line.split(',')[1] if ',' in line else ''})"
         break
@@ -624,8 +626,10 @@ class Target:
         return record.value
 
     def _memory_hint(self, description, stderr):
-        if self.memory_mb and ("MemoryError" in stderr or "SIGKILL" in description or "SIGSEGV" in description):
+        if self.memory_mb and "MemoryError" in stderr:
             return f" (the memory limit is {self.memory_mb} MiB: OPTORACLE_MEMORY_LIMIT_MB)"
+        if self.memory_mb and ("SIGKILL" in description or "SIGSEGV" in description):
+            return f" (if it ran out of memory: the limit is {self.memory_mb} MiB, OPTORACLE_MEMORY_LIMIT_MB)"
         return ""
 
     def _fail_call(self, record, what):
