@@ -192,7 +192,6 @@ def train_fixture(optimizer, placement, X, Y, decay=None):
     printed = slice(0, None, PRINT_EVERY)
     last = result.minibatch_costs.shape[1] - 1
     fx.add("printed_costs/last_batch_mean", result.minibatch_costs[printed, last], TRAJECTORY)
-    fx.add("printed_costs/last_batch_sum", result.minibatch_sums[printed, last], TRAJECTORY)
     fx.add("printed_costs/epoch_mean", result.epoch_costs[printed], TRAJECTORY)
     if decay:
         fx.add("printed_learning_rates", result.learning_rates[printed], STEP)

@@ -60,8 +60,10 @@ def _writable(path, what):
 def _target_problem(target):
     """A one-line reason why ``target`` cannot be a Python target, or None."""
     looks_like_path = target.endswith(".py") or os.sep in target or os.path.exists(target)
-    if target == "reference" or target.startswith(("reference@", "catalog:")) or not looks_like_path:
+    if target == "reference" or target.startswith(("reference@", "catalog:")):
         return None
+    if not looks_like_path:
+        return None if _is_module(target) else f"{target!r}: no such file, and no module of that name"
     if not os.path.exists(target):
         return f"{target!r}: no such file"
     if os.path.isdir(target):
@@ -73,6 +75,17 @@ def _target_problem(target):
         return (f"{target!r} is not a Python file; for an implementation in another language run its harness "
                 f"with --cmd (see PROTOCOL.md){example}")
     return None
+
+
+def _is_module(name):
+    """Whether ``name``'s top-level package or module can be found from here (the harness imports from the
+    current folder too); found without importing anything: the target is never run in this process."""
+    import importlib.machinery
+    top = name.split(".")[0]
+    if not top.isidentifier():
+        return False
+    return importlib.machinery.PathFinder.find_spec(top, [os.getcwd(), *sys.path]) is not None or \
+        top in sys.builtin_module_names
 
 
 # the usual interpreter of a harness written in another language, for the hint above
@@ -89,6 +102,9 @@ def validate(args):
         return "no target: name a .py file or module (optoracle check my_solution.py), or --cmd for another language"
     if args.target and args.cmd:
         return "give a target or --cmd, not both"
+    from properties.conventions import PROFILES
+    if args.profile not in PROFILES:                  # only $OPTORACLE_PROFILE gets here: argparse checks --profile
+        return f"$OPTORACLE_PROFILE must be one of {', '.join(PROFILES)}, got {args.profile!r}"
     if args.target:
         problem = _target_problem(args.target)
         if problem:

@@ -41,7 +41,7 @@ def run_one(X, Y, optimizer, args, c):
     if bar is not None:
         bar.close()
     for i in range(args.epochs):
-        for line in reference.printed_lines(result, i, cost_view=c.cost_view, cost_reduction=c.cost,
+        for line in reference.printed_lines(result, i, cost_view=c.cost_view,
                                             decay=decay is not None):
             print(line)
     predictions, accuracy = reference.predict(X, Y, result.parameters)

@@ -29,6 +29,15 @@ def param_scales(parameters, new_expected):
             for k in parameters}
 
 
+def momentum_parameter_scales(parameters, new_expected, v, grads, learning_rate):
+    """|p| + |p_new - p| + lr max(|v|, |g|): the new velocity is rounded on its terms' scale (SPEC
+    precision.ulp), which the step carries into the parameters however the EMA is written."""
+    scales = param_scales(parameters, new_expected)
+    return {k: scales[k] + abs(learning_rate) * np.maximum(np.abs(np.asarray(v[f"d{k}"], dtype=np.float64)),
+                                                           np.abs(np.asarray(grads[f"d{k}"], dtype=np.float64)))
+            for k in scales}
+
+
 def moment_scales(old, grads, square=False):
     """|old| + |g| (or |g|^2): the size of the terms of an exponential moving average."""
     return {k: magnitude(old[k], np.square(np.asarray(grads[k], dtype=np.float64)) if square else grads[k])
@@ -41,7 +50,25 @@ def adam_reference(parameters, grads, v, s, t, lr, beta1, beta2, epsilon):
         with np.errstate(all="ignore"):
             return ref.update_parameters_with_adam(f64(parameters), f64(grads), f64(v), f64(s), t, lr, beta1, beta2,
                                                    epsilon, epsilon_placement=conventions.epsilon, returns=5)
+    under.inputs = (parameters, grads, v, t, lr, beta1, epsilon)
     return under
+
+
+def adam_parameter_scales(under, conventions, expected):
+    """The scale of Adam's new parameters (SPEC precision.ulp): |p| + |p_new - p| + the step computed from
+    the magnitudes of the first moment's terms, lr max(|v|, |g|) / (1 - beta1**t) / den. A first moment
+    that nearly cancels (v and g of opposite signs) is rounded on its terms' scale, not its own, and
+    every correct order of the EMA (the lerp form among them) may err by that much."""
+    parameters, grads, v, t, lr, beta1, epsilon = under.inputs
+    s_corrected = under(conventions)[4]
+    scales = param_scales(parameters, expected)
+    with np.errstate(all="ignore"):
+        for k in scales:
+            terms = np.maximum(np.abs(f64(v[f"d{k}"])), np.abs(f64(grads[f"d{k}"])))
+            den = denominator(s_corrected[f"d{k}"], epsilon, conventions.epsilon)
+            step_max = abs(lr) * terms / (1 - beta1 ** t) / den
+            scales[k] = scales[k] + np.where(np.isfinite(step_max), step_max, 0.0)
+    return scales
 
 
 def denominator(s_corrected, epsilon, placement):

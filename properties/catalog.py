@@ -666,13 +666,14 @@ def predict_ge(X, y, parameters, c):
 def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
-           print_every_batch=False, print_offset=0, print_rate_always=False, view=None):
+           print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
+           view=None):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
     decay = DECAYS.get(decay, decay) if isinstance(decay, str) else decay
     m = X.shape[1]
-    parameters = ref.initialize_parameters(layers_dims)
+    parameters = ref.initialize_parameters(fixed_layers or layers_dims)
     v = ref.initialize_velocity(parameters)
     _, s = ref.initialize_adam(parameters)
     t, seed, learning_rate0 = 0, 10, learning_rate
@@ -710,14 +711,16 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
                 print("Cost after epoch %i: %f" % (i, costs[-1]))
         if decay and not decay_first and not decay_every_batch:
             learning_rate = decay(learning_rate0, i + decay_offset, decay_rate)
-        if print_cost and i % 1000 == 0 and not print_every_batch:
+        if print_cost and (i % 1000 == 0 or (print_last and i == num_epochs - 1)) and not print_every_batch:
             sums = [cost * (size if c.cost == "mean" else 1) for cost, size in zip(costs, sizes)]
             if view == "whole-set":
                 printed = ref.compute_cost(ref.forward_propagation(X, parameters)[0], Y, reduction=c.cost)
+            elif view == "last-batch-sum":
+                printed = sums[-1]
             elif view == "total-over-batches":
                 printed = sum(sums) / len(sums)
             else:
-                printed = costs[-1] if c.cost_view == "last-batch" else sum(sums) / m
+                printed = sums[-1] / sizes[-1] if c.cost_view == "last-batch" else sum(sums) / m
             print("Cost after epoch %i: %f" % (i + print_offset, printed))
             if decay or print_rate_always:
                 print("learning rate after epoch %i: %f" % (i + print_offset, learning_rate))
@@ -756,12 +759,18 @@ _model_mutant("model-decays-with-epoch-plus-one", "learning_rate = decay(learnin
               "counted from 1", "train.decay", needs=(("decay", "present"),), decay_offset=1)
 _model_mutant("model-prints-the-cost-of-the-whole-set", "prints the cost of the whole training set after the "
               "epoch's updates, not the cost the epoch computed", "model.printed-cost", view="whole-set")
+_model_mutant("model-prints-the-summed-cost", "prints the last mini-batch's summed cost (a summed compute_cost "
+              "printed as is): not a cost per example", "model.printed-cost", view="last-batch-sum")
 _model_mutant("model-prints-total-over-batch-count", "prints the epoch's total cost divided by the number of "
               "mini-batches instead of by m", "model.printed-cost", view="total-over-batches")
 _model_mutant("model-prints-epoch-plus-one", "prints 'Cost after epoch %i' with i + 1", "model.printed-cost",
               print_offset=1)
 _model_mutant("model-prints-learning-rate-without-decay", "prints the learning-rate line even when decay is None",
               "model.printed-cost", print_rate_always=True)
+_model_mutant("model-prints-the-last-epoch-too", "also prints the cost after the last epoch (i % 1000 == 0 or "
+              "i == num_epochs - 1)", "model.printed-cost", print_last=True)
+_model_mutant("model-hard-codes-layers-dims", "initialize_parameters([2, 5, 2, 1]) whatever layers_dims says",
+              "model.hyperparameters", fixed_layers=[2, 5, 2, 1])
 _model_mutant("model-prints-every-mini-batch", "the cost printed inside the mini-batch loop: one 'Cost after "
               "epoch' line per mini-batch", "model.printed-cost", print_every_batch=True)
 _model_mutant("model-batch-size-hard-coded", "random_mini_batches called with 64 whatever mini_batch_size says",

@@ -144,7 +144,7 @@ def view_probe_data():
     return X[:, :VIEW_PROBE["m"]], Y[:, :VIEW_PROBE["m"]]
 
 
-def _detect_view(target, reduction):
+def _detect_view(target):
     X, Y = view_probe_data()
     try:
         _ask(target, "model", X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1,
@@ -158,13 +158,13 @@ def _detect_view(target, reduction):
         return None, f"model printed {len(costs[0])} 'Cost after epoch 0: ...' lines in one epoch"
     costs = {epoch: values[0] for epoch, values in costs.items()}
     result = ref.train(X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1)
-    found = [view for view in AXES["cost_view"].values
-             for r in ([reduction] if reduction else AXES["cost"].values)
-             if printed_close(costs[0], result.printed_cost(0, view, r))]
+    found = [view for view in AXES["cost_view"].values if printed_close(costs[0], result.printed_cost(0, view))]
     if found:
         return found[0], None
-    return None, (f"model printed {costs[0]} after epoch 0; the last mini-batch's cost is "
-                  f"{result.printed_cost(0, 'last-batch', reduction or 'mean'):f}, the epoch's total / m "
+    summed = (" (the last mini-batch's summed cost: a summed compute_cost printed as is)"
+              if printed_close(costs[0], result.minibatch_sums[0, -1]) else "")
+    return None, (f"model printed {costs[0]} after epoch 0{summed}; the last mini-batch's mean cost is "
+                  f"{result.printed_cost(0, 'last-batch'):f}, the epoch's total / m "
                   f"{result.printed_cost(0, 'epoch-mean'):f}")
 
 
@@ -205,7 +205,7 @@ def detect(target):
         values["num_epochs"], values["decay"], note = _detect_signature(target)
         if note:
             why["num_epochs"] = note
-        values["cost_view"], note = _detect_view(target, values.get("cost"))
+        values["cost_view"], note = _detect_view(target)
         if note:
             why["cost_view"] = note
     elif target.has("update_lr") or target.has("schedule_lr_decay"):

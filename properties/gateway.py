@@ -342,6 +342,7 @@ class ChildTransport:
     def start(self, functions):
         """Start the child and shake hands: the handshake reply, or LoadError."""
         marks = self._marks()
+        self.kill()                              # what is left of a previous run (its process group)
         self._spawn()
         ident = self._next_id()
         try:
@@ -357,11 +358,18 @@ class ChildTransport:
             stdout, stderr = self._output_since(marks)
             raise LoadError(f"{self.exit_description()} while loading{_last_line(stderr)}") from None
         stdout, stderr = self._output_since(marks)
+        if "ok" not in reply or reply.get("op") == "hello":
+            self.kill()
+            raise LoadError(f"answered the handshake with something that is not a reply (PROTOCOL.md): "
+                            f"{protocol.dumps(reply)[:120]}")
         if not reply.get("ok"):
             self.kill()
             raise LoadError(_load_failure(reply.get("error") or {}, self.source))
         if reply.get("protocol") != protocol.PROTOCOL:
             self.kill()
+            if "protocol" not in reply:
+                raise LoadError(f"its handshake reply names no protocol; the checker speaks {protocol.PROTOCOL!r} "
+                                "(PROTOCOL.md)")
             raise LoadError(f"speaks protocol {reply.get('protocol')!r}, the checker {protocol.PROTOCOL!r}")
         reply["load_output"] = (stdout, stderr)
         return reply
@@ -382,6 +390,12 @@ class ChildTransport:
             stdout, stderr = self._output_since(marks)
             return None, ("killed" if "killed" in description else "exited"), description, stdout, stderr
         stdout, stderr = self._output_since(marks)
+        if not self.alive():
+            # it answered, then the process running it ended (the target signalled its own parent, the
+            # keeper): the call is not trusted, and the next one starts afresh
+            description = self.exit_description()
+            self.kill()
+            return None, ("killed" if "killed" in description else "exited"), description, stdout, stderr
         return reply, None, None, stdout, stderr
 
 

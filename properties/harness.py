@@ -18,6 +18,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import signal
 import sys
 import time
 import traceback
@@ -295,11 +296,36 @@ def _redirect_stdio():
     return protocol_in, protocol_out
 
 
+def _keep():
+    """Fork: the target runs in the child, under a keeper that only waits and passes its exit on (a signal
+    as the same signal). The target's parent is then the keeper, not the checker: a target that kills
+    its parent (os.kill(os.getppid(), ...)) ends its own run, which the checker reports, and nothing else."""
+    if not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid == 0:
+        return
+    for number in (signal.SIGINT, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_IGN)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python -m properties.harness TARGET", file=sys.stderr)
         return 2
+    _keep()
     protocol_in, protocol_out = _redirect_stdio()
 
     def flush():

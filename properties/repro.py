@@ -103,7 +103,12 @@ def build(target, failure):
     lines += assigned
     arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
     lines.append(f"out = yours.{call.function}({arguments})")
-    if call.outcome == "returned":
+    if call.outcome == "returned" and call.function == "model" and failure.clause == "model.printed-cost":
+        expected = failure.expected
+        lines.append("# what counts is what it prints (the 'Cost after epoch' lines)"
+                     + (f"; expected {expected:f} on the line named in the failure" if isinstance(expected, float)
+                        else ""))
+    elif call.outcome == "returned":
         shown = _selector(failure)
         expected = failure.expected
         comment = f"  # expected {expected!r}" if isinstance(expected, (int, float)) and failure.kind == "mismatch" \

@@ -29,7 +29,7 @@ AXES = {axis.name: axis for axis in (
     Axis("cost", ("mean", "sum"), "cost.reduction", "compute_cost returns",
          {"mean": "the batch mean", "sum": "the batch sum"}),
     Axis("cost_view", ("last-batch", "epoch-mean"), "model.printed-cost", "model prints",
-         {"last-batch": "the cost of the epoch's last mini-batch",
+         {"last-batch": "the mean cost of the epoch's last mini-batch",
           "epoch-mean": "the epoch's total cost / m"}),
     Axis("adam_returns", (3, 5), "adam.returns", "Adam returns",
          {3: "(parameters, v, s)", 5: "(parameters, v, s, v_corrected, s_corrected)"}),

@@ -99,7 +99,7 @@ def conventions_module(conventions, name="reference"):
               num_epochs, print_cost, decay=None, decay_rate=1):
         return training.model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
                               epsilon, num_epochs, print_cost, decay, decay_rate, epsilon_placement=c.epsilon,
-                              cost_view=c.cost_view, cost_reduction=c.cost)
+                              cost_view=c.cost_view)
 
     def predict(X, y, parameters):
         predictions, accuracy = network.predict(X, y, parameters)

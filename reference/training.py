@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate as validate
-from .network import (COST_REDUCTIONS, backward_propagation, cross_entropy_sum, forward_propagation,
+from .network import (backward_propagation, cross_entropy_sum, forward_propagation,
                       initialize_parameters)
 from .optimizers import (DECAYS, EPSILON_PLACEMENTS, adam_step, gd_step, initialize_adam, initialize_velocity,
                          momentum_step, random_mini_batches)
@@ -40,17 +40,16 @@ class TrainResult:
     minibatch_sums: np.ndarray | None = None
     learning_rates: np.ndarray | None = None
 
-    def printed_cost(self, epoch, cost_view="last-batch", cost_reduction="mean"):
-        """The cost ``model`` prints after ``epoch`` (SPEC ``model.printed-cost``).
+    def printed_cost(self, epoch, cost_view="last-batch"):
+        """The cost ``model`` prints after ``epoch`` (SPEC ``model.printed-cost``): a cost per example
+        in every edition, whatever ``compute_cost`` returns.
 
-        ``last-batch`` (the seed text): ``compute_cost`` of the epoch's last mini-batch, the mean
-        or the sum as ``compute_cost`` returns it; ``epoch-mean`` (2019, 2021): the epoch's
-        total cost / m.
+        ``last-batch`` (the seed text): the mean cross-entropy of the epoch's last mini-batch (the
+        seed's ``compute_cost``); ``epoch-mean`` (2019, 2021): the epoch's total cost / m.
         """
         if cost_view == "epoch-mean":
             return self.epoch_costs[epoch]
-        last = self.minibatch_costs.shape[1] - 1
-        return (self.minibatch_costs if cost_reduction == "mean" else self.minibatch_sums)[epoch, last]
+        return self.minibatch_costs[epoch, self.minibatch_costs.shape[1] - 1]
 
 
 def _decay_function(decay, func):
@@ -155,14 +154,14 @@ def train(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                        learning_rates)
 
 
-def printed_lines(result, epoch, print_every=1000, cost_view="last-batch", cost_reduction="mean", decay=False):
+def printed_lines(result, epoch, print_every=1000, cost_view="last-batch", decay=False):
     """The lines the course's ``model`` prints after ``epoch`` (SPEC ``model.printed-cost``).
 
     Every ``print_every`` epochs ``Cost after epoch %i: %f`` and, with decay (2021),
     ``learning rate after epoch %i: %f``."""
     if epoch % print_every:
         return []
-    lines = ["Cost after epoch %i: %f" % (epoch, result.printed_cost(epoch, cost_view, cost_reduction))]
+    lines = ["Cost after epoch %i: %f" % (epoch, result.printed_cost(epoch, cost_view))]
     if decay:
         lines.append("learning rate after epoch %i: %f" % (epoch, result.learning_rates[epoch]))
     return lines
@@ -170,21 +169,20 @@ def printed_lines(result, epoch, print_every=1000, cost_view="last-batch", cost_
 
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
           beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True, decay=None, decay_rate=1, *,
-          epsilon_placement="inside", cost_view="last-batch", cost_reduction="mean"):
+          epsilon_placement="inside", cost_view="last-batch"):
     """The course's ``model``: ``train``, printing what the course prints every 1000 epochs;
     returns the trained parameters.
 
     The course's positional signature is kept (with the 2021 edition's ``decay``, ``decay_rate``);
     the keyword-only options select the conventions (``reference.conventions``): Adam's
-    ``epsilon_placement``, the printed ``cost_view`` and ``compute_cost``'s ``cost_reduction``.
+    ``epsilon_placement`` and the printed ``cost_view`` (a cost per example either way: what
+    ``compute_cost`` returns does not change what is printed)
     The defaults are the seed text's."""
     validate.choice(cost_view, "cost_view", "model", COST_VIEWS)
-    validate.choice(cost_reduction, "cost_reduction", "model", COST_REDUCTIONS)
     result = train(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
                    epsilon, num_epochs, epsilon_placement=epsilon_placement, decay=decay, decay_rate=decay_rate)
     if print_cost:
         for i in range(num_epochs):
-            for line in printed_lines(result, i, cost_view=cost_view, cost_reduction=cost_reduction,
-                                      decay=bool(decay)):
+            for line in printed_lines(result, i, cost_view=cost_view, decay=bool(decay)):
                 print(line)
     return result.parameters

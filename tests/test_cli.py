@@ -26,6 +26,8 @@ def one_line_error(capsys):
 @pytest.mark.parametrize("argv, words", [
     (["check"], "no target"),
     (["check", "no_such_solution.py"], "'no_such_solution.py': no such file"),
+    (["check", "results.csv"], "'results.csv': no such file, and no module of that name"),
+    (["check", "--cmd", "cat"], "answered the handshake with something that is not a reply (PROTOCOL.md)"),
     (["check", TARGETS], "is a directory"),
     (["check", os.path.join(ROOT, "README.md")], "is not a Python file"),
     (["check", CORRECT, "--cmd", "node x.js"], "not both"),
@@ -56,6 +58,7 @@ def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, w
     ("OPTORACLE_IMPORT_TIMEOUT", "-1", "must be a positive number of seconds"),
     ("OPTORACLE_MEMORY_LIMIT_MB", "lots", "must be a whole number of MiB"),
     ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation, smoke"),
+    ("OPTORACLE_PROFILE", "2020", "$OPTORACLE_PROFILE must be one of auto, seed, course, 2019, 2021, got '2020'"),
 ])
 def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(variable, value, words, monkeypatch,
                                                                            capsys):

@@ -38,3 +38,29 @@ def test_float32_arithmetic_and_a_wrong_bias_correction_lie_a_hundred_thousand_u
         ulp_report(trusted(f"catalog:{mutant}", "seed"))
     distance = float(info.value.failure.what.split(" lies ")[1].split(" ulps")[0])
     assert distance >= least
+
+
+def test_a_first_moment_that_nearly_cancels_is_judged_on_the_scale_of_its_terms_in_float32():
+    """A reviewer's correct float32 Adam with the lerp first moment failed at t = 1001: v = -2.2e-6 from
+    g = 106 rounds on the terms' scale (SPEC Tolerances), and the step carries that error."""
+    import numpy as np
+    from properties.casework import adam_parameter_scales, adam_reference, param_scales
+    from properties.compare import all_close, rtol_for
+    f32 = np.float32
+    P = {"W1": np.array([[0.0], [0.0]], dtype=f32), "b1": np.array([[6.2654047], [8.2551117]], dtype=f32)}
+    G = {"dW1": np.array([[106.19066619873047], [1.72903311252594]], dtype=f32),
+         "db1": np.array([[0.08807075023651123], [-4.313544799128266e-10]], dtype=f32)}
+    V = {"dW1": np.array([[-2.1893154098506784e-06], [-2.6594698665505234e-12]], dtype=f32),
+         "db1": np.array([[0.0017012833850458264], [5.690669127034198e-07]], dtype=f32)}
+    S = {"dW1": np.array([[11276.4580078125], [2.989555597305298]], dtype=f32),
+         "db1": np.array([[0.007759351748973131], [3.2383733823866667e-13]], dtype=f32)}
+    target = open_target(os.path.join(TARGETS, "reorderings", "adam_folded.py"), profile="seed")
+    try:
+        yours = target.update_parameters_with_adam(P, G, V, S, 1001, 0.01, 0.999, 0.999, 1e-8)
+    finally:
+        target.close()
+    under = adam_reference(P, G, V, S, 1001, 0.01, 0.999, 0.999, 1e-8)
+    expected = under(target.conventions)[0]
+    rtol = rtol_for("step", P)
+    assert all_close(yours.parameters, expected, rtol, adam_parameter_scales(under, target.conventions, expected))
+    assert not all_close(yours.parameters, expected, rtol, param_scales(P, expected))     # the scale it replaced

@@ -111,7 +111,7 @@ def test_public_signatures_and_defaults_are_the_courses():
     model_defaults = {"learning_rate": 0.0007, "mini_batch_size": 64, "beta": 0.9, "beta1": 0.9, "beta2": 0.999,
                       "epsilon": 1e-8, "num_epochs": 10000}
     assert defaults(r.model) == {**model_defaults, "print_cost": True, "decay": None, "decay_rate": 1,
-                                 "epsilon_placement": "inside", "cost_view": "last-batch", "cost_reduction": "mean"}
+                                 "epsilon_placement": "inside", "cost_view": "last-batch"}
     assert defaults(r.schedule_lr_decay) == {"time_interval": 1000}
     assert list(inspect.signature(r.update_lr).parameters) == ["learning_rate0", "epoch_num", "decay_rate"]
     assert {k: defaults(r.train)[k] for k in model_defaults} == model_defaults

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .. import strategies as hh
-from ..casework import ADAM, adam_first_step, adam_reference, at, denominator, fail, moment_scales, param_scales, \
-    with_special_entry, zero_state
+from ..casework import (ADAM, adam_first_step, adam_parameter_scales, adam_reference, at, denominator, fail,
+                        moment_scales, param_scales, with_special_entry, zero_state)
 from ..compare import expect_close, f64, rtol_for
 from ..registry import verifies
 from ..settings import for_all
@@ -19,9 +19,10 @@ EPSILON = ("epsilon",)
 
 
 def _expect_parameters(target, yours, under, p, *, clause, what, rtol):
+    """Adam's new parameters from any state, on the scale of the step's terms (adam_parameter_scales)."""
     expect_close(target, yours, under(target.conventions)[0], clause=clause, what=what, rtol=rtol,
-                 scales=lambda expected: param_scales(p, expected), output="[0]", axes=EPSILON,
-                 expected_under=lambda c: under(c)[0])
+                 scales=lambda expected: adam_parameter_scales(under, target.conventions, expected), output="[0]",
+                 axes=EPSILON, expected_under=lambda c: under(c)[0])
 
 
 @verifies("adam.moments", "adam.update", calls=ADAM)
@@ -157,7 +158,9 @@ def check_adam_keeps_nan_and_infinite_gradients_to_their_entries(target):
         def under(conventions):
             out = reference(conventions)
             return (with_special_entry(yours.parameters, out[0], key[1:], first),
-                    with_special_entry(yours.v, out[1], key, first), with_special_entry(yours.s, out[2], key, first))
+                    with_special_entry(yours.v, out[1], key, first), with_special_entry(yours.s, out[2], key, first),
+                    out[3], out[4])
+        under.inputs = reference.inputs
         expected = under(target.conventions)
         expect_close(target, yours.v, expected[1], clause="adam.moments", rtol=1e-12, scales=moment_scales(v, g),
                      what=f"v after a step with grads[{key!r}][0] = {special}", output="[1]")

@@ -25,11 +25,12 @@ def _convention_check(axis):
                                   f"{axis.question}")
         found = getattr(target.detected, axis.name)
         if found is None:
-            why = target.undetermined.get(axis.name, "")
-            raise ConformanceError(Failure(
-                axis.clause, f"{axis.question} follows none of the allowed conventions "
-                f"({'; '.join(f'{v}: {axis.meaning[v]}' for v in axis.values)})" + (f": {why}" if why else ""),
-                kind="convention", diagnosis_id=f"convention:{axis.name}=none"))
+            # the function that shows the axis answered like no allowed value: wrong in some way, which its
+            # own checks report under the nearest edition's value; this check cannot tell more
+            why = target.undetermined.get(axis.name, "no function showed it")
+            raise MissingFunction(f"{axis.question}: not determined ({why}); judged by the nearest edition's "
+                                  f"value, {axis.meaning[getattr(target.conventions, axis.name)]} (see the other "
+                                  "failures)")
         judged = getattr(target.conventions, axis.name)
         if found != judged:
             sentence = convention_sentence(target, axis.name, found)

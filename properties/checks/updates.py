@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 import reference as ref
 
 from .. import strategies as hh
-from ..casework import GD, MOMENTUM, at, fail, moment_scales, param_scales, with_special_entry, zero_state
+from ..casework import (GD, MOMENTUM, at, fail, moment_scales, momentum_parameter_scales, param_scales,
+                        with_special_entry, zero_state)
 from ..compare import expect_close, f64, rtol_for
 from ..failures import MissingFunction
 from ..registry import verifies
@@ -77,7 +78,7 @@ def check_momentum_update_matches_the_ema_rule(target):
         expect_close(target, yours_v, ref_v, clause="momentum.ema", what="velocity v after one momentum step",
                      rtol=rtol, scales=moment_scales(v, g), output="[1]")
         expect_close(target, yours_p, ref_p, clause="momentum.update", what="parameters after one momentum step",
-                     rtol=rtol, scales=param_scales(p, ref_p), output="[0]")
+                     rtol=rtol, scales=momentum_parameter_scales(p, ref_p, v, g, lr), output="[0]")
     run()
 
 
