@@ -107,6 +107,13 @@ _adam_mutant("adam-bias-correction-skipped-after-1000", "bias correction skipped
 _adam_mutant("adam-power-precedence-slip", "s_corrected = s / (1 - beta2) ** t: the power binds to (1 - beta2)",
              "adam.bias-correction", "adam.update",
              correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** e["t"]), b / (1 - e["beta2"]) ** e["t"]))
+_adam_mutant("adam-power-precedence-slip-in-v", "v_corrected = v / (1 - beta1) ** t: the power binds to (1 - beta1)",
+             "adam.bias-correction", "adam.update",
+             correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"]) ** e["t"], b / (1 - e["beta2"] ** e["t"])))
+_adam_mutant("adam-s-ema-uses-beta1", "s = beta1 s + (1 - beta1) g**2: beta1 copied into the second moment",
+             "adam.moments", "adam.update",
+             moments_of=lambda e: lambda v_, s_, g: (e["beta1"] * v_ + (1 - e["beta1"]) * g,
+                                                     e["beta1"] * s_ + (1 - e["beta1"]) * g ** 2))
 _adam_mutant("adam-division-precedence-slip", "v_corrected = v / 1 - beta1 ** t: the division binds first",
              "adam.bias-correction", "adam.update",
              correct_of=lambda e: lambda a, b: (a / 1 - e["beta1"] ** e["t"], b / (1 - e["beta2"] ** e["t"])))
@@ -635,6 +642,13 @@ def cost_nan_to_num(a3, Y, c):
     return _reduce(np.sum(np.nan_to_num(logprobs)), Y.shape[1], c)
 
 
+@mutant("cost-clips-at-keras-epsilon", "compute_cost", "a3 clipped to [1e-7, 1 - 1e-7] (Keras's epsilon): "
+        "a confident right prediction costs 1e-7, a wrong one 16 instead of inf", "cost.infinite")
+def cost_clipped_keras(a3, Y, c):
+    a = np.clip(a3, 1e-7, 1 - 1e-7)
+    return _reduce(np.sum(-(Y * np.log(a) + (1 - Y) * np.log(1 - a))), Y.shape[1], c)
+
+
 @mutant("cost-divided-by-m-twice", "compute_cost", "(1/m) sum / m: neither the mean nor the sum", "cost.reduction",
         "cost.bce-mean")
 def cost_twice(a3, Y, c):
@@ -684,8 +698,9 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             seed = seed + seed_step
         if reset_t:
             t = 0
-        if reset_state and optimizer == "adam":
-            v, s = ref.initialize_adam(parameters)
+        if reset_state == "adam" and optimizer == "adam" or reset_state == "all":
+            v = ref.initialize_velocity(parameters)
+            _, s = ref.initialize_adam(parameters)
         if decay and decay_first:
             learning_rate = decay(learning_rate0, i, decay_rate)
         costs, sizes = [], []
@@ -754,7 +769,9 @@ _model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_r
               "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
               needs=(("decay", "present"),), decay_every_batch=True)
 _model_mutant("train-adam-state-reset-every-epoch", "Adam's v and s initialised again at the start of every epoch; "
-              "t keeps counting", "train.trajectory", "model.hyperparameters", reset_state=True)
+              "t keeps counting", "train.trajectory", "model.hyperparameters", reset_state="adam")
+_model_mutant("train-optimizer-state-reset-every-epoch", "the velocity (momentum) and v, s (Adam) initialised again at "
+              "the start of every epoch", "train.trajectory", "model.hyperparameters", reset_state="all")
 _model_mutant("model-decays-with-epoch-plus-one", "learning_rate = decay(learning_rate0, i + 1, decay_rate): epochs "
               "counted from 1", "train.decay", needs=(("decay", "present"),), decay_offset=1)
 _model_mutant("model-prints-the-cost-of-the-whole-set", "prints the cost of the whole training set after the "
