@@ -43,6 +43,17 @@ class Mutant:
 
 CATALOG: dict[str, Mutant] = {}
 
+# the course functions whose reference differs between conventions (reference.editions): an entry replacing
+# one of them is a different function under each edition; the others are the same under every edition
+SHAPED_BY_CONVENTIONS = ("update_parameters_with_adam", "compute_cost", "model", "update_lr", "schedule_lr_decay")
+
+
+def editions_to_test(entry, editions=("seed", "2021")):
+    """The editions an entry is tested under: each of ``editions`` it applies to where its function
+    depends on the conventions, else the first (the same function under every edition)."""
+    applicable = [e for e in editions if entry.applies(EDITIONS[e])]
+    return applicable if entry.function in SHAPED_BY_CONVENTIONS else applicable[:1]
+
 
 def mutant(name, function, mistake, *caught_by, needs=(), signature=None):
     def register(fn):

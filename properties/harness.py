@@ -298,15 +298,21 @@ def _redirect_stdio():
 
 def _keep():
     """Fork: the target runs in the child, under a keeper that only waits and passes its exit on (a signal
-    as the same signal). The target's parent is then the keeper, not the checker: a target that kills
-    its parent (os.kill(os.getppid(), ...)) ends its own run, which the checker reports, and nothing else."""
+    as the same signal). The target's parent is then the keeper, not the checker, and the keeper ignores
+    every signal it can: a target that signals its parent (os.kill(os.getppid(), SIGTERM)) changes
+    nothing; only SIGKILL ends the keeper (the checker's kill of the process group, or the target's own
+    doing, which ends its run and is reported)."""
     if not hasattr(os, "fork"):
         return
     pid = os.fork()
     if pid == 0:
         return
-    for number in (signal.SIGINT, signal.SIGPIPE):
-        signal.signal(number, signal.SIG_IGN)
+    for number in signal.valid_signals():
+        if number not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD):
+            try:
+                signal.signal(number, signal.SIG_IGN)
+            except (OSError, ValueError):
+                pass
     while True:
         try:
             _, status = os.waitpid(pid, 0)

@@ -7,7 +7,7 @@ example, not a minimal one. Catalog entries and the reference are optoracle's ow
 import pytest
 
 from conftest import target_file, trusted
-from properties.catalog import CATALOG
+from properties.catalog import CATALOG, editions_to_test
 from properties.registry import checks
 from properties.runner import run_check
 from reference.conventions import EDITIONS
@@ -136,8 +136,7 @@ def _kill(entry, edition):
     return None
 
 
-CASES = [(name, edition) for name, entry in CATALOG.items() for edition in ("seed", "2021")
-         if entry.applies(EDITIONS[edition])]
+CASES = [(name, edition) for name, entry in CATALOG.items() for edition in editions_to_test(entry)]
 
 
 @pytest.mark.parametrize("name, edition", CASES, ids=[f"{n}@{e}" for n, e in CASES])

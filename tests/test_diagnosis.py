@@ -5,15 +5,15 @@ import json
 import pytest
 
 from conftest import target_file, trusted
-from properties.catalog import CATALOG
+from properties.catalog import CATALOG, editions_to_test
 from properties.diagnosis import PROBES, diagnose
 from properties.runner import open_target
 from reference.conventions import EDITIONS
 
 # seed and 2021 between them take both values of every convention axis (SPEC "Editions and conventions")
 COVERING = ("seed", "2021")
-CASES = [(name, edition) for name, entry in CATALOG.items() for edition in COVERING
-         if entry.applies(EDITIONS[edition]) and entry.function in PROBES]
+CASES = [(name, edition) for name, entry in CATALOG.items() for edition in editions_to_test(entry, COVERING)
+         if entry.function in PROBES]
 
 
 def test_the_two_editions_of_the_diagnosis_tests_take_every_value_of_every_axis():
