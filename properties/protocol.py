@@ -25,7 +25,7 @@ only the standard library and numpy.
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import math
 import sys
@@ -77,6 +77,7 @@ def _tag(x):
 
 
 _LITTLE = sys.byteorder == "little"
+_LITTLE_DTYPE = {name: np.dtype(name).newbyteorder("<") for name in DTYPES}
 
 
 def _array(a, careful, binary=False):
@@ -90,7 +91,8 @@ def _array(a, careful, binary=False):
             return {"object": {"type": f"ndarray[{a.dtype}]", "repr": repr(a)[:200]}}
     if binary:
         raw = np.ascontiguousarray(a if _LITTLE else a.byteswap()).tobytes()
-        return {"ndarray": {"dtype": dtype, "shape": list(a.shape), "base64": base64.b64encode(raw).decode("ascii")}}
+        return {"ndarray": {"dtype": dtype, "shape": list(a.shape),
+                            "base64": binascii.b2a_base64(raw, newline=False).decode("ascii")}}
     data = a.ravel().tolist()
     if careful and a.dtype.kind == "f":
         data = [x if math.isfinite(x) else _tag(x) for x in data]
@@ -159,14 +161,18 @@ def _decode_array(body):
         raise ProtocolError(f"an ndarray's shape is a list of non-negative integers, got {shape!r}")
     size = math.prod(shape)
     if "base64" in body:
+        text = body["base64"]
         try:
-            raw = base64.b64decode(body["base64"], validate=True)
+            if not isinstance(text, str):
+                raise TypeError(f"base64 data is a string, got {type(text).__name__}")
+            raw = binascii.a2b_base64(text, strict_mode=True)
         except (ValueError, TypeError) as error:
             raise ProtocolError(f"invalid base64 array data ({error})") from None
-        width = np.dtype(dtype).itemsize
-        if len(raw) != size * width:
-            raise ProtocolError(f"base64 data of {len(raw)} bytes for shape {shape} of {dtype} ({size * width} bytes)")
-        return np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype).reshape(shape)
+        little = _LITTLE_DTYPE[dtype]
+        if len(raw) != size * little.itemsize:
+            raise ProtocolError(f"base64 data of {len(raw)} bytes for shape {shape} of {dtype} "
+                                f"({size * little.itemsize} bytes)")
+        return np.frombuffer(raw, dtype=little).astype(dtype).reshape(shape)
     data = body.get("data")
     if not isinstance(data, list) or len(data) != size:
         raise ProtocolError(f"an ndarray of shape {shape} has {size} data values, got "

@@ -241,83 +241,140 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
               strict=False, local=False, jobs=1):
     """Run the selected checks (default all) against a target; returns a Report. The target is closed
     afterwards when this function opened it. ``jobs`` > 1 runs the checks in that many workers, each with
-    its own copy of the target (a forked checker and a new child process), taking checks from one queue."""
+    its own copy of the target (a forked checker and a new child process), taking checks from one queue.
+    Where this function opens the target, the workers start theirs at once, while this process loads and
+    judges its own (a target whose imports are slow is imported in parallel, not twice in a row)."""
     own = target is None
     start = time.perf_counter()
-    if own:
-        target = open_target(source, command=command, profile=profile, local=local)
+    chosen = select(names, clauses)
+    workers = None
+    if jobs > 1 and len(chosen) > 2:
+        if own and not local:
+            workers = Workers(chosen, jobs - 1, examples, lambda: Target(source, command=command))
+        elif not own:
+            workers = Workers(chosen, jobs - 1, examples, target.clone)
     try:
+        if own:
+            target = open_target(source, command=command, profile=profile, local=local)
         report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
                         target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
                         load_output=target.load_output)
-        chosen = select(names, clauses)
         with settings.use(examples):
-            if jobs > 1 and len(chosen) > 2:
-                report.results = _run_in_workers(chosen, target, jobs)
+            if workers is not None:
+                report.results = workers.run(target)
+                workers = None
             else:
                 report.results = [run_check(check, target) for check in chosen]
         report.notes = sorted(target.notes)
     finally:
-        if own:
+        if workers is not None:
+            workers.cancel()
+        if own and target is not None:
             target.close()
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _run_in_workers(chosen, target, jobs):
-    """Run ``chosen`` checks with ``jobs`` workers: this process and ``jobs - 1`` forks, each with its own
-    child process of the target. A worker that dies loses nothing: its missing checks run here."""
-    import multiprocessing
-    context = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
-    queue = context.SimpleQueue()
+class Workers:
+    """``count`` forked workers that take checks from one queue with this process, each through its own
+    copy of the target, made by ``make`` in the worker. They are forked when made, make their target at
+    once, then wait for this process's judgement (its conventions) before running any check.
+    A worker that dies, or cannot start its target, loses nothing: its missing checks run here."""
 
-    def next_index():
-        with counter.get_lock():
-            i = counter.value
-            counter.value += 1
+    JUDGEMENT = ("profile", "detected", "undetermined", "conventions")
+
+    def __init__(self, chosen, count, examples, make):
+        import multiprocessing
+        self.context = multiprocessing.get_context("fork")
+        self.given = list(chosen)
+        self.chosen = sorted(chosen, key=lambda c: -c.weight)          # heaviest first
+        self.count, self.examples, self.make = count, examples, make
+        self.counter = self.context.Value("i", 0)
+        self.queue = self.context.SimpleQueue()
+        self.pipes, self.processes = [], []
+        for _ in range(count):
+            receive, send = self.context.Pipe(duplex=False)
+            process = self.context.Process(target=self._work, args=(receive,), daemon=True)
+            process.start()
+            receive.close()
+            self.pipes.append(send)
+            self.processes.append(process)
+
+    def _next(self):
+        with self.counter.get_lock():
+            i = self.counter.value
+            self.counter.value += 1
         return i
 
-    def work(tgt, put):
+    def _take(self, target, put):
         while True:
-            i = next_index()
-            if i >= len(chosen):
+            i = self._next()
+            if i >= len(self.chosen):
                 return
-            put(i, run_check(chosen[i], tgt))
+            put(i, run_check(self.chosen[i], target))
 
-    def forked():
-        twin = target.clone()
+    def _work(self, receive):
+        twin = None
         try:
-            work(twin, lambda i, result: queue.put((i, result)))
+            try:
+                twin = self.make()
+            except LoadError:
+                return                                    # this process runs what this worker would have
+            judgement = receive.recv()
+            if judgement is None:
+                return
+            for name, value in judgement.items():
+                setattr(twin, name, value)
+            with settings.use(self.examples):
+                self._take(twin, lambda i, result: self.queue.put((i, result)))
+        except EOFError:
+            return
         finally:
-            queue.put(("notes", sorted(twin.notes)))
-            queue.put(None)
-            twin.close()
+            if twin is not None:
+                self.queue.put(("notes", sorted(twin.notes)))
+                twin.close()
+            self.queue.put(None)
 
-    order = sorted(range(len(chosen)), key=lambda i: -chosen[i].weight)     # heaviest first
-    chosen_by_turn = [chosen[i] for i in order]
-    chosen, unsorted = chosen_by_turn, chosen
-    processes = [context.Process(target=forked, daemon=True) for _ in range(jobs - 1)]
-    for process in processes:
-        process.start()
-    results = {}
-    work(target, results.__setitem__)
-    finished = 0
-    while finished < len(processes):
-        if not queue.empty() or all(p.is_alive() for p in processes):
-            item = queue.get()
-            if item is None:
-                finished += 1
-            elif item[0] == "notes":
-                target.notes.update(item[1])
+    def cancel(self):
+        for pipe in self.pipes:
+            try:
+                pipe.send(None)
+                pipe.close()
+            except OSError:
+                pass
+        from .gateway import import_timeout_from_env
+        for process in self.processes:                # a worker still loading its target stops when that
+            process.join(timeout=import_timeout_from_env() + 5)       # load ends (at worst, its time limit)
+            if process.is_alive():
+                process.terminate()
+
+    def run(self, target):
+        """Every chosen check's result, in the order they were given, with ``target`` as this process's."""
+        judgement = {name: getattr(target, name, None) for name in self.JUDGEMENT}
+        for pipe in self.pipes:
+            try:
+                pipe.send(judgement)
+                pipe.close()
+            except OSError:
+                pass
+        results = {}
+        self._take(target, results.__setitem__)
+        finished = 0
+        while finished < len(self.processes):
+            if not self.queue.empty() or all(p.is_alive() for p in self.processes):
+                item = self.queue.get()
+                if item is None:
+                    finished += 1
+                elif item[0] == "notes":
+                    target.notes.update(item[1])
+                else:
+                    results[item[0]] = item[1]
             else:
-                results[item[0]] = item[1]
-        else:
-            break                                         # a worker died without saying so
-    for process in processes:
-        process.join(timeout=5)
-    for i, check in enumerate(chosen):                    # whatever a lost worker did not report
-        if i not in results:
-            results[i] = run_check(check, target)
-    by_name = {chosen[i].name: results[i] for i in results}
-    return [by_name[check.name] for check in unsorted]
+                break                                     # a worker died without saying so
+        for process in self.processes:
+            process.join(timeout=5)
+        for i, check in enumerate(self.chosen):          # whatever a lost worker did not report
+            if i not in results:
+                results[i] = run_check(check, target)
+        by_name = {self.chosen[i].name: results[i] for i in results}
+        return [by_name[check.name] for check in self.given]

@@ -133,6 +133,8 @@ def cost_and_gradient(layers, parameters, X, Y, reduction="mean"):
 
 
 # ------------------------------------------------------------ 50-digit arithmetic
+# Arrays come first in products (G * lr, not lr * G): mpf * ndarray first tries to convert the whole array,
+# failing with the array's repr in its message, before numpy takes over; a cost, never a different value.
 def _mp(a):
     """float64 array -> object array of exact mpf values."""
     import mpmath
@@ -155,7 +157,7 @@ def exact_gd(p, g, lr):
     import mpmath
     with mpmath.workdps(DIGITS):
         P, G, lr = _mp(p), _mp(g), mpmath.mpf(lr)
-        return {"parameters": P - lr * G}, {"parameters": _max(_abs(P), _abs(lr * G))}
+        return {"parameters": P - G * lr}, {"parameters": _max(_abs(P), _abs(G * lr))}
 
 
 def exact_momentum(p, g, v, beta, lr):
@@ -165,10 +167,10 @@ def exact_momentum(p, g, v, beta, lr):
     with mpmath.workdps(DIGITS):
         P, G, V = _mp(p), _mp(g), _mp(v)
         beta, lr = mpmath.mpf(beta), mpmath.mpf(lr)
-        V_new = beta * V + (1 - beta) * G
+        V_new = V * beta + G * (1 - beta)
         M = _max(_abs(V), _abs(G))
-        return ({"parameters": P - lr * V_new, "v": V_new},
-                {"parameters": _max(_abs(P), lr * M), "v": M})
+        return ({"parameters": P - V_new * lr, "v": V_new},
+                {"parameters": _max(_abs(P), M * lr), "v": M})
 
 
 def exact_adam(p, g, v, s, t, lr, beta1, beta2, eps, placement):
@@ -177,8 +179,8 @@ def exact_adam(p, g, v, s, t, lr, beta1, beta2, eps, placement):
     with mpmath.workdps(DIGITS):
         P, G, V, S = _mp(p), _mp(g), _mp(v), _mp(s)
         lr, beta1, beta2, eps = (mpmath.mpf(x) for x in (lr, beta1, beta2, eps))
-        V_new = beta1 * V + (1 - beta1) * G
-        S_new = beta2 * S + (1 - beta2) * G * G
+        V_new = V * beta1 + G * (1 - beta1)
+        S_new = S * beta2 + G * G * (1 - beta2)
         v_corrected = V_new / (1 - beta1 ** t)
         s_corrected = S_new / (1 - beta2 ** t)
         sqrt = np.vectorize(mpmath.sqrt, otypes=[object])
@@ -186,7 +188,7 @@ def exact_adam(p, g, v, s, t, lr, beta1, beta2, eps, placement):
         M_v = _max(_abs(V), _abs(G))
         step_max = np.vectorize(lambda m, d: lr * m / (1 - beta1 ** t) / d if d else mpmath.mpf(0),
                                 otypes=[object])(M_v, denominator)
-        return ({"parameters": P - lr * v_corrected / denominator, "v": V_new, "s": S_new},
+        return ({"parameters": P - v_corrected * lr / denominator, "v": V_new, "s": S_new},
                 {"parameters": _max(_abs(P), step_max), "v": M_v, "s": _max(_abs(S), G * G)})
 
 

@@ -83,7 +83,8 @@ def check_adam_first_step_uses_corrected_moments_g_and_g_squared(target):
 @verifies("adam.bias-correction", calls=ADAM)
 def check_adam_constant_gradient_keeps_corrected_moments_exact(target):
     """For a constant g, every step t = 1..8 moves p by lr g / den(g**2)."""
-    @for_all(hh.update_problems(), hh.ADAM_HYPER, st.integers(2, 8))
+    # many steps, so networks of at most DEEP layers (deep keys: the single-step checks)
+    @for_all(hh.update_problems(max_layers=hh.DEEP), hh.ADAM_HYPER, st.integers(2, 8))
     def run(problem, hyper, steps):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]
@@ -175,7 +176,8 @@ def check_adam_keeps_nan_and_infinite_gradients_to_their_entries(target):
 @verifies("adam.update", calls=ADAM)
 def check_adam_constant_gradient_moves_each_coordinate_at_most_lr(target):
     """|v_corrected| / den(s_corrected) <= 1 for a constant gradient, so |delta p| <= lr."""
-    @for_all(hh.update_problems(), hh.ADAM_HYPER, st.integers(1, 8))
+    # many steps, so networks of at most DEEP layers (deep keys: the single-step checks)
+    @for_all(hh.update_problems(max_layers=hh.DEEP), hh.ADAM_HYPER, st.integers(1, 8))
     def run(problem, hyper, steps):
         lr, b1, b2, eps = hyper
         p, g = problem["parameters"], problem["grads_seq"][0]

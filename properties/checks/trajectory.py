@@ -65,7 +65,9 @@ def _replay(problem, hyper, steps, conventions):
 
 def _trajectory_check(optimizer, calls):
     def check(target):
-        @for_all(hh.update_problems(max_steps=20), HYPER)
+        # at most DEEP layers: following many steps is about what carries from step to step (t, v, s);
+        # every key of deep networks (two-digit layer numbers) is the single-step checks' business
+        @for_all(hh.update_problems(max_steps=20, max_layers=hh.DEEP), HYPER)
         def run(problem, hyper):
             _follow(target, optimizer, problem, hyper)
         run()

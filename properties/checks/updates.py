@@ -113,7 +113,8 @@ def check_momentum_with_zero_beta_equals_gd(target):
 @verifies("momentum.ema", calls=MOMENTUM)
 def check_momentum_constant_gradient_gives_one_minus_beta_to_the_t_times_g(target):
     """A constant g from v = 0 gives v_t = (1 - beta**t) g."""
-    @for_all(hh.update_problems(), hh.BETAS, st.integers(1, 12))
+    # many steps, so networks of at most DEEP layers (deep keys: the single-step checks)
+    @for_all(hh.update_problems(max_layers=hh.DEEP), hh.BETAS, st.integers(1, 12))
     def run(problem, beta, steps):
         p, g = problem["parameters"], problem["grads_seq"][0]
         v = zero_state(p)
@@ -131,7 +132,9 @@ def check_momentum_constant_gradient_gives_one_minus_beta_to_the_t_times_g(targe
 def check_momentum_velocity_never_exceeds_the_largest_gradient(target):
     """|v| <= max over steps so far of |g|, elementwise (an average never exceeds its terms)."""
     # two steps or more and beta > 0: from one step, or with beta = 0, every rule's v is g
-    @for_all(hh.update_problems(min_steps=2, max_steps=8, zero_shares=hh.NONZERO), hh.POSITIVE_BETAS)
+    # many steps, so networks of at most DEEP layers (deep keys: the single-step checks)
+    @for_all(hh.update_problems(min_steps=2, max_steps=8, zero_shares=hh.NONZERO,
+                                max_layers=hh.DEEP), hh.POSITIVE_BETAS)
     def run(problem, beta):
         p = problem["parameters"]
         v = zero_state(p)
