@@ -144,12 +144,20 @@ def main(args):
     except LoadError as error:
         print(f"optoracle check: cannot load target {args.cmd or source!r}: {error}", file=sys.stderr)
         return 2
-    print(render.terminal(result, verbose=args.verbose, quiet=args.quiet))
+    # the files first: a reader that stops reading the terminal report (`| head -1`) loses none of them
     if args.json:
         render.write_json(result, args.json)
     if args.junitxml:
         render.write_junit(result, args.junitxml)
-    return 0 if result.conforms else 1
+    code = 0 if result.conforms else 1
+    try:
+        print(render.terminal(result, verbose=args.verbose, quiet=args.quiet), flush=True)
+    except BrokenPipeError:                 # the verdict's exit code stands when stdout is closed early
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+    return code
 
 
 def add_parser(subparsers):

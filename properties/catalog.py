@@ -35,6 +35,8 @@ class Mutant:
     impl: object           # the wrong function; its last parameter ``c`` receives the Conventions
     needs: tuple = ()      # conventions it is a mistake under (e.g. decay present); () = all
     signature: str | None = None   # its own signature, where the mistake is in the signature
+    probed: bool = True    # named by the diagnosis's probes; False where telling it from the reference takes
+                           # more than probes afford (thousands of updates): its check's message names it
 
     def applies(self, conventions):
         c = complete(conventions)
@@ -55,9 +57,9 @@ def editions_to_test(entry, editions=("seed", "2021")):
     return applicable if entry.function in SHAPED_BY_CONVENTIONS else applicable[:1]
 
 
-def mutant(name, function, mistake, *caught_by, needs=(), signature=None):
+def mutant(name, function, mistake, *caught_by, needs=(), signature=None, probed=True):
     def register(fn):
-        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs), signature)
+        CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs), signature, probed)
         return fn
     return register
 
@@ -190,6 +192,13 @@ def adam_epsilon_hat(parameters, grads, v, s, t, learning_rate, beta1, beta2, ep
     lr_t = learning_rate * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
     return _adam(parameters, grads, v, s, t, lr_t, beta1, beta2, epsilon, c, correct=lambda a, b: (a, b),
                  step=lambda a, b, g: a / (np.sqrt(b) + epsilon))
+
+
+@mutant("adam-epsilon-squared-inside-the-root", "update_parameters_with_adam", "sqrt(s_corrected + epsilon**2): "
+        "epsilon squared under the root (the same as + epsilon outside only while s_corrected is 0)", "adam.update")
+def adam_epsilon_squared_inside(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c,
+                 step=lambda a, b, g: a / np.sqrt(b + epsilon ** 2))
 
 
 @mutant("adam-running-beta-powers", "update_parameters_with_adam", "TF1-style running powers: beta1_power *= beta1 "
@@ -692,7 +701,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
            print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
-           view=None):
+           view=None, t_cap=None):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
@@ -729,6 +738,8 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
                 parameters, v = ref.update_parameters_with_momentum(parameters, grads, v, beta, learning_rate)
             else:
                 t = i + 1 if t_per_epoch else t + 1
+                if t_cap is not None:
+                    t = min(t, t_cap)
                 parameters, v, s = ref.update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
                                                                    beta1, beta2, epsilon, epsilon_placement=c.epsilon)
             if decay and decay_every_batch:
@@ -753,7 +764,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
     return parameters
 
 
-def _model_mutant(name, mistake, *caught_by, needs=(), **hooks):
+def _model_mutant(name, mistake, *caught_by, needs=(), probed=True, **hooks):
     def impl(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2, epsilon, num_epochs,
              print_cost, decay=None, decay_rate=1, *, c):
         args = dict(X=X, Y=Y, layers_dims=layers_dims, optimizer=optimizer, learning_rate=learning_rate,
@@ -761,7 +772,7 @@ def _model_mutant(name, mistake, *caught_by, needs=(), **hooks):
                     num_epochs=num_epochs, print_cost=print_cost, decay=decay, decay_rate=decay_rate)
         changes = hooks.get("arguments", lambda a: {})(args)
         return _model(**{**args, **changes}, c=c, **{k: v for k, v in hooks.items() if k != "arguments"})
-    return mutant(name, "model", mistake, *caught_by, needs=needs)(impl)
+    return mutant(name, "model", mistake, *caught_by, needs=needs, probed=probed)(impl)
 
 
 _model_mutant("train-adam-t-reset-every-epoch", "Adam's t set back to 0 at the start of every epoch",
@@ -769,6 +780,8 @@ _model_mutant("train-adam-t-reset-every-epoch", "Adam's t set back to 0 at the s
 _model_mutant("train-adam-t-counts-epochs", "Adam's t = i + 1, the epoch's number, for every mini-batch of epoch i "
               "instead of one more per update", "train.step-counter", "train.trajectory", "model.hyperparameters",
               t_per_epoch=True)
+_model_mutant("train-adam-t-capped", "Adam's t stops counting at 2000 (t = min(t + 1, 2000)): the bias correction of "
+              "every later update uses t = 2000", "train.step-counter", t_cap=2000, probed=False)
 _model_mutant("train-seed-not-incremented", "every epoch reshuffles with the same seed 10", "train.seed-schedule",
               "train.trajectory", "model.hyperparameters", seed_step=0)
 _model_mutant("train-seed-reset-every-epoch", "seed = 10 set inside the epoch loop: every epoch shuffles with seed "
@@ -803,6 +816,9 @@ _model_mutant("model-prints-every-mini-batch", "the cost printed inside the mini
               "epoch' line per mini-batch", "model.printed-cost", print_every_batch=True)
 _model_mutant("model-batch-size-hard-coded", "random_mini_batches called with 64 whatever mini_batch_size says",
               "model.hyperparameters", arguments=lambda a: {"mini_batch_size": 64})
+_model_mutant("model-caps-mini-batch-size-at-64", "mini_batch_size = min(mini_batch_size, 64): a larger batch is "
+              "split in batches of 64", "model.hyperparameters",
+              arguments=lambda a: {"mini_batch_size": min(a["mini_batch_size"], 64)})
 _model_mutant("model-drops-adam-hyperparameters", "Adam called with its defaults: beta1, beta2 and epsilon never "
               "passed on", "model.hyperparameters", arguments=lambda a: {"beta1": 0.9, "beta2": 0.999,
                                                                          "epsilon": 1e-8})
@@ -810,6 +826,10 @@ _model_mutant("model-calls-adam-with-its-defaults", "update_parameters_with_adam
               "called with Adam's own defaults: learning_rate 0.01, beta1, beta2 and epsilon never passed on",
               "model.hyperparameters", arguments=lambda a: {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999,
                                                             "epsilon": 1e-8} if a["optimizer"] == "adam" else {})
+_model_mutant("model-momentum-gets-beta1", "momentum called with beta1 (Adam's) instead of beta",
+              "model.hyperparameters", arguments=lambda a: {"beta": a["beta1"]})
+_model_mutant("model-drops-epsilon", "Adam called without epsilon: its default 1e-8 whatever epsilon says",
+              "model.hyperparameters", arguments=lambda a: {"epsilon": 1e-8})
 _model_mutant("model-beta-hard-coded", "momentum called with beta = 0.9 whatever beta says",
               "model.hyperparameters", arguments=lambda a: {"beta": 0.9})
 _model_mutant("model-ignores-learning-rate", "the updates use the default 0.0007 whatever learning_rate says",

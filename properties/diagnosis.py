@@ -159,20 +159,22 @@ def _probes_parameters():
 
 
 def _probes_model(conventions):
-    X, Y = moons()
-    X, Y = X[:, :12], Y[:, :12]
-    runs = [("gd", {"num_epochs": 2}), ("gd", {"learning_rate": 0.05, "mini_batch_size": 5, "num_epochs": 2}),
-            ("momentum", {"beta": 0.5, "mini_batch_size": 4, "num_epochs": 2}),
+    X_all, Y_all = moons()
+    net = [2, 5, 2, 1]
+    runs = [("gd", {"num_epochs": 2}, net, 12),
+            ("gd", {"learning_rate": 0.05, "mini_batch_size": 5, "num_epochs": 2}, net, 12),
+            ("momentum", {"beta": 0.5, "beta1": 0.7, "mini_batch_size": 4, "num_epochs": 2}, net, 12),
             ("adam", {"learning_rate": 0.02, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4, "mini_batch_size": 5,
-                      "num_epochs": 3})]
+                      "num_epochs": 3}, net, 12)]
     if conventions.decay == "present":
         runs.append(("gd", {"learning_rate": 0.1, "mini_batch_size": 5, "num_epochs": 2,
-                            "decay": FunctionRef("update_lr"), "decay_rate": 0.5}))
-    runs.append(("gd", {"mini_batch_size": 5, "num_epochs": 1}, [2, 4, 3, 1]))
-    for optimizer, kwargs, *layers in runs:
-        layers = layers[0] if layers else [2, 5, 2, 1]
+                            "decay": FunctionRef("update_lr"), "decay_rate": 0.5}, net, 12))
+    runs.append(("gd", {"mini_batch_size": 5, "num_epochs": 1}, [2, 4, 3, 1], 12))
+    runs.append(("gd", {"learning_rate": 0.1, "mini_batch_size": 128, "num_epochs": 1}, net, 150))   # b > 64
+    for optimizer, kwargs, layers, m in runs:
         shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        yield f"{optimizer}, {layers}, {shown}", (X, Y, layers, optimizer), {**kwargs, "print_cost": True}
+        yield (f"{optimizer}, m = {m}, {layers}, {shown}", (X_all[:, :m], Y_all[:, :m], layers, optimizer),
+               {**kwargs, "print_cost": True})
 
 
 def _probes_decay(name):
@@ -350,7 +352,7 @@ def candidates(function, conventions):
                             f"{axis.meaning[value]} ({axis.name} = {value})",
                             conventions_module(conventions.with_(**{axis.name: value}))))
     out += [(entry.name, entry.mistake, module_for(entry.name, conventions)) for entry in CATALOG.values()
-            if entry.function == function and entry.applies(conventions)]
+            if entry.function == function and entry.applies(conventions) and entry.probed]
     rows = []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")           # the candidates' own floating-point warnings are expected

@@ -15,6 +15,13 @@ from . import spec
 
 CHECK_MODULES = ("minibatch", "network", "updates", "adam", "trajectory", "symbolic", "model", "interface",
                  "golden")
+# Modules the checks and the diagnosis import on first use. Imported with the checks: Hypothesis draws some
+# values from the constants it finds in the project's loaded modules, so the set of loaded modules must not
+# depend on which checks ran before (in two workers, that order varies) or the same target could get two
+# different reports.
+LAZY_MODULES = ("properties.catalog", "properties.diagnosis", "properties.harness", "properties.symbolic",
+                "properties.compare", "properties.casework", "properties.strategies", "reference.editions",
+                "golden.fixtures", "golden.unit_cases", "golden.store", "properties.fixtures")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ def checks():
     """{name: Check} of every check, in SPEC order (clause order, then registration order)."""
     for module in CHECK_MODULES:
         importlib.import_module(f"properties.checks.{module}")
+    for module in LAZY_MODULES:
+        importlib.import_module(module)
     ordered = sorted(_REGISTERED.values(), key=_order)
     return {c.name: c for c in ordered}
 

@@ -77,6 +77,7 @@ KILLER_OF = {
     "check_model_prints_the_cost_every_1000_epochs": ("catalog:model-prints-mean-of-batch-means", "auto"),
     "check_cost_view_convention_is_one_the_profile_allows": ("reference@2019", "seed"),
     "check_model_trains_with_the_hyperparameters_it_is_given": ("catalog:model-batch-size-hard-coded", "auto"),
+    "check_model_counts_adam_steps_into_the_thousands": ("catalog:train-adam-t-capped", "auto"),
     "check_model_follows_the_reference_for_ten_epochs": ("catalog:train-adam-t-reset-every-epoch", "auto"),
     "check_gd_trajectory_matches_the_reference_step_by_step": ("catalog:gd-db-uses-dW", "auto"),
     "check_momentum_trajectory_matches_the_reference_step_by_step": ("catalog:momentum-updates-with-gradient",

@@ -149,3 +149,17 @@ def test_train_writes_plots(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     assert main(["train", "--optimizer", "adam", "--epochs", "2", "--plot", str(tmp_path)]) == 0
     assert (tmp_path / "costs.png").stat().st_size > 0 and (tmp_path / "boundary_adam.png").exists()
+
+
+def test_a_closed_stdout_keeps_the_verdicts_exit_code_and_the_json_report(tmp_path):
+    read, write = os.pipe()
+    os.close(read)                         # like `optoracle check ... | head -1` once head has exited
+    try:
+        proc = subprocess.run([sys.executable, "-m", "optoracle", "check", BUGGY, "--examples", "smoke",
+                               "--jobs", "1", "--clause", "momentum.ema", "--json", str(tmp_path / "r.json")],
+                              cwd=ROOT, stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert proc.returncode == 1, proc.stderr                    # does not conform, whatever became of stdout
+    assert "Traceback" not in proc.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["conforms"] is False

@@ -238,8 +238,9 @@ def check_adam_update_is_invariant_to_gradient_scale(target):
                 i = at(np.unravel_index(np.argmax(diff - bound), diff.shape))
                 fail(target, "adam.update", f"scaling the gradients by c = {c} changed parameters[{k!r}]{i} by "
                      f"{diff[i].item()!r}, more than the epsilon bound {bound[i].item()!r}: Adam's step must "
-                     "depend on v_corrected / sqrt(s_corrected) (is s accumulating g instead of g**2, or the "
-                     "root missing?)", output="[0]", key=k, index=i, yours=float(many[k][i]),
+                     "depend on v_corrected / sqrt(s_corrected) up to epsilon (any mistake that breaks the "
+                     "ratio fails here: s accumulating g instead of g**2, a missing root, epsilon scaled, a key "
+                     "mixed up with another)", output="[0]", key=k, index=i, yours=float(many[k][i]),
                      expected=float(one[k][i]))
     run()
 

@@ -70,6 +70,21 @@ def check_model_follows_the_reference_for_ten_epochs(target):
                         f"parameters after model(X, Y, [2, 5, 2, 1], '{optimizer}', num_epochs=10)")
 
 
+@verifies("train.step-counter", calls=MODEL, weight=2)
+def check_model_counts_adam_steps_into_the_thousands(target):
+    """2520 Adam updates (12 columns, b = 1, 210 epochs) end where the reference's do: t runs from 1 to 2520,
+    never capped, wrapped or reset. beta2 = 0.9999 keeps 1 - beta2**t far from 1 all the way (a t stuck at
+    2000 changes s_corrected by a fifth)."""
+    X, Y = moons()
+    X, Y = X[:, :12], Y[:, :12]
+    kwargs = {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 210, "beta2": 0.9999}
+    yours, _ = target.model(X, Y, LAYERS, "adam", print_cost=False, **kwargs)
+    _expect_trained(target, yours, X, Y, "adam", kwargs, "train.step-counter",
+                    "parameters after model(X[:, :12], Y[:, :12], [2, 5, 2, 1], 'adam', learning_rate=0.01, "
+                    "mini_batch_size=1, num_epochs=210, beta2=0.9999): 2520 updates, t = 1 to 2520 (is t capped, "
+                    "wrapped or reset somewhere in model?)")
+
+
 EDGE_RUNS = [
     (12, "momentum", {"beta": 0.5, "learning_rate": 0.05, "mini_batch_size": 5, "num_epochs": 2}),
     (12, "adam", {"beta1": 0.8, "beta2": 0.99, "epsilon": 1e-4, "learning_rate": 0.05, "mini_batch_size": 4,
@@ -77,6 +92,7 @@ EDGE_RUNS = [
     (12, "gd", {"learning_rate": 0.1, "mini_batch_size": 12, "num_epochs": 2}),
     (12, "gd", {"learning_rate": 0.1, "mini_batch_size": 20, "num_epochs": 1}),
     (12, "gd", {"learning_rate": 0.1, "mini_batch_size": 5, "num_epochs": 2}, [2, 4, 3, 1]),   # its own widths
+    (150, "gd", {"learning_rate": 0.1, "mini_batch_size": 128, "num_epochs": 1}),   # b > 64 and m > b: 128 + 22
 ]
 
 
