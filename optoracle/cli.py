@@ -6,6 +6,7 @@ could not be loaded or run at all. Every bad input is reported in one line that 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -37,9 +38,19 @@ def build_parser():
     return parser
 
 
+def _keep_hypothesis_out_of_the_working_folder():
+    """Hypothesis keeps files (the constants it mines from source) under ./.hypothesis; a check of someone's
+    file must not leave a folder beside it: optoracle's commands keep them in its own cache folder."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+    from properties.symbolic import _cache_dir
+    set_hypothesis_home_dir(os.path.join(_cache_dir(), "hypothesis"))
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("check", "mutants"):
+        _keep_hypothesis_out_of_the_working_folder()
     try:
         return args.func(args)
     except KeyboardInterrupt:

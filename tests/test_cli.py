@@ -163,3 +163,14 @@ def test_a_closed_stdout_keeps_the_verdicts_exit_code_and_the_json_report(tmp_pa
     assert proc.returncode == 1, proc.stderr                    # does not conform, whatever became of stdout
     assert "Traceback" not in proc.stderr
     assert json.loads((tmp_path / "r.json").read_text())["conforms"] is False
+
+
+def test_a_check_leaves_no_hypothesis_folder_in_the_working_folder(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "OPTORACLE_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "optoracle", "check", CORRECT, "--examples", "smoke", "--jobs", "1",
+                           "--clause", "momentum.ema"], cwd=work, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert list(work.iterdir()) == []                       # Hypothesis's files went to optoracle's cache
