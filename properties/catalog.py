@@ -432,9 +432,11 @@ def init_fan_out(layer_dims, c):
 def _shuffle(X, Y, seed, set_seed=True):
     if set_seed:
         np.random.seed(seed)
-    m = X.shape[1]
-    permutation = list(np.random.permutation(m))
-    return X[:, permutation], Y[:, permutation].reshape((1, m))
+    return _permuted(X, Y, list(np.random.permutation(X.shape[1])))
+
+
+def _permuted(X, Y, permutation):
+    return X[:, permutation], Y[:, permutation].reshape((1, X.shape[1]))
 
 
 def _cut(X, Y, size, keep_last=True):
@@ -491,18 +493,15 @@ def mb_no_seed(X, Y, mini_batch_size, seed, c):
 @mutant("minibatch-seed-set-after-permutation", "random_mini_batches", "np.random.seed(seed) called after "
         "np.random.permutation(m): the shuffle uses the previous call's state", "minibatch.seed")
 def mb_seed_after(X, Y, mini_batch_size, seed, c):
-    m = X.shape[1]
-    permutation = list(np.random.permutation(m))
+    permutation = list(np.random.permutation(X.shape[1]))
     np.random.seed(seed)
-    return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
+    return _cut(*_permuted(X, Y, permutation), mini_batch_size)
 
 
 @mutant("minibatch-uses-default-rng", "random_mini_batches", "np.random.default_rng(seed).permutation(m): a "
         "different generator from np.random.seed(seed); np.random.permutation(m)", "minibatch.seed")
 def mb_default_rng(X, Y, mini_batch_size, seed, c):
-    m = X.shape[1]
-    permutation = np.random.default_rng(seed).permutation(m)
-    return _cut(X[:, permutation], Y[:, permutation].reshape((1, m)), mini_batch_size)
+    return _cut(*_permuted(X, Y, np.random.default_rng(seed).permutation(X.shape[1])), mini_batch_size)
 
 
 @mutant("minibatch-last-batch-from-loop-variable", "random_mini_batches", "the end case sliced from the loop's k "

@@ -503,6 +503,7 @@ class Target:
     """The implementation under test, through the course's function names."""
 
     CRASH_LIMIT = 3            # a function that kills the child this often is not called again
+    JUDGEMENT = ("profile", "detected", "undetermined", "conventions")   # what a twin is judged by, as this one
 
     def __init__(self, source, *, command=None, transport=None, call_timeout=None, import_timeout=None,
                  memory_mb=None):
@@ -544,9 +545,15 @@ class Target:
             twin = Target.local(self.source, self.transport.module)
         else:
             twin = Target(self.source, **self.options)
-        for name in ("profile", "detected", "undetermined", "conventions"):
-            setattr(twin, name, getattr(self, name, None))
+        twin.judge_as(self.judgement())
         return twin
+
+    def judgement(self):
+        return {name: getattr(self, name, None) for name in self.JUDGEMENT}
+
+    def judge_as(self, judgement):
+        for name, value in judgement.items():
+            setattr(self, name, value)
 
     def restart(self):
         """A fresh process (or module) for the next call: state left by earlier calls is gone."""

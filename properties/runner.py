@@ -281,14 +281,12 @@ class Workers:
     once, then wait for this process's judgement (its conventions) before running any check.
     A worker that dies, or cannot start its target, loses nothing: its missing checks run here."""
 
-    JUDGEMENT = ("profile", "detected", "undetermined", "conventions")
-
     def __init__(self, chosen, count, examples, make):
         import multiprocessing
         self.context = multiprocessing.get_context("fork")
         self.given = list(chosen)
         self.chosen = sorted(chosen, key=lambda c: -c.weight)          # heaviest first
-        self.count, self.examples, self.make = count, examples, make
+        self.examples, self.make = examples, make
         self.counter = self.context.Value("i", 0)
         self.queue = self.context.SimpleQueue()
         self.pipes, self.processes = [], []
@@ -323,8 +321,7 @@ class Workers:
             judgement = receive.recv()
             if judgement is None:
                 return
-            for name, value in judgement.items():
-                setattr(twin, name, value)
+            twin.judge_as(judgement)
             with settings.use(self.examples):
                 self._take(twin, lambda i, result: self.queue.put((i, result)))
         except EOFError:
@@ -335,13 +332,17 @@ class Workers:
                 twin.close()
             self.queue.put(None)
 
-    def cancel(self):
+    def _tell(self, message):
+        """Send every waiting worker its one message (the judgement, or None: stop) and close the pipes."""
         for pipe in self.pipes:
             try:
-                pipe.send(None)
+                pipe.send(message)
                 pipe.close()
             except OSError:
                 pass
+
+    def cancel(self):
+        self._tell(None)
         from .gateway import import_timeout_from_env
         for process in self.processes:                # a worker still loading its target stops when that
             process.join(timeout=import_timeout_from_env() + 5)       # load ends (at worst, its time limit)
@@ -350,13 +351,7 @@ class Workers:
 
     def run(self, target):
         """Every chosen check's result, in the order they were given, with ``target`` as this process's."""
-        judgement = {name: getattr(target, name, None) for name in self.JUDGEMENT}
-        for pipe in self.pipes:
-            try:
-                pipe.send(judgement)
-                pipe.close()
-            except OSError:
-                pass
+        self._tell(target.judgement())
         results = {}
         self._take(target, results.__setitem__)
         finished = 0

@@ -25,7 +25,7 @@ DIGITS = 50
 
 
 # ------------------------------------------------------------------ SymPy gradients
-def _cache_dir():
+def cache_dir():
     root = os.environ.get("OPTORACLE_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "optoracle")
     return root
@@ -44,7 +44,7 @@ def _cache_key(layers):
 
 def _load_cached(layers):
     """The lambdified function from the cache (None when absent or unreadable: then SymPy derives it)."""
-    path = os.path.join(_cache_dir(), f"gradient-{_cache_key(layers)}.py")
+    path = os.path.join(cache_dir(), f"gradient-{_cache_key(layers)}.py")
     try:
         with open(path, encoding="utf-8") as f:
             header, source = f.read().split("\n", 1)
@@ -68,8 +68,8 @@ def _store(layers, f):
             if not found:
                 return
             names[name] = found[0]
-        os.makedirs(_cache_dir(), exist_ok=True)
-        path = os.path.join(_cache_dir(), f"gradient-{_cache_key(layers)}.py")
+        os.makedirs(cache_dir(), exist_ok=True)
+        path = os.path.join(cache_dir(), f"gradient-{_cache_key(layers)}.py")
         temporary = f"{path}.{os.getpid()}.tmp"
         with open(temporary, "w", encoding="utf-8") as out:
             out.write("# " + " ".join(f"{n}={m}" for n, m in names.items()) + "\n" + source)

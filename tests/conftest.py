@@ -41,6 +41,16 @@ def target_file(name):
     return os.path.join(TARGETS, name)
 
 
+def diagnosis_of(source, function):
+    """(text, identifier) of the diagnosis of ``function`` in the file ``source``, run as a user's file is."""
+    from properties.diagnosis import diagnose
+    target = open_target(str(source))
+    try:
+        return diagnose(target, function)
+    finally:
+        target.close()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     """With pytest-xdist (`pytest -n 2`), schedule by work stealing: a few tests take seconds (a whole

@@ -4,10 +4,9 @@ import json
 
 import pytest
 
-from conftest import target_file, trusted
+from conftest import diagnosis_of, target_file, trusted
 from properties.catalog import CATALOG, editions_to_test
 from properties.diagnosis import PROBES, diagnose
-from properties.runner import open_target
 from reference.conventions import EDITIONS
 
 # seed and 2021 between them take both values of every convention axis (SPEC "Editions and conventions")
@@ -49,21 +48,13 @@ def test_a_new_mistake_is_reported_as_unknown_with_the_first_divergence(tmp_path
     novel.write_text("from reference import *\n"
                      "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
                      "    return {k: p - 2 * learning_rate * grads['d' + k] for k, p in parameters.items()}\n")
-    target = open_target(str(novel))
-    try:
-        text, identifier = diagnose(target, "update_parameters_with_gd")
-    finally:
-        target.close()
+    text, identifier = diagnosis_of(novel, "update_parameters_with_gd")
     assert identifier == "unknown" and "matches no known variant" in text
     assert "probe 'case 0'" in text and "key '/W1'" in text and "raised" not in text
 
 
 def test_mutated_gradients_are_named_as_such_and_never_called_raised():
-    target = open_target(target_file("broken_mutates.py"))
-    try:
-        text, identifier = diagnose(target, "update_parameters_with_momentum")
-    finally:
-        target.close()
+    text, identifier = diagnosis_of(target_file("broken_mutates.py"), "update_parameters_with_momentum")
     assert identifier == "momentum-scales-grads-in-place" and "caller's gradients change" in text
     assert "raised" not in text
 
@@ -76,11 +67,7 @@ def test_an_unknown_mutation_is_described_as_a_mutation_not_as_raising(tmp_path)
                      "    for g in grads.values():\n"
                      "        g[...] = 0.0\n"
                      "    return out\n")
-    target = open_target(str(novel))
-    try:
-        text, identifier = diagnose(target, "update_parameters_with_gd")
-    finally:
-        target.close()
+    text, identifier = diagnosis_of(novel, "update_parameters_with_gd")
     assert identifier == "unknown" and "yours mutated its input grads['dW1']" in text and "raised" not in text
 
 

@@ -10,12 +10,11 @@ import warnings
 
 import pytest
 
-from conftest import ROOT, TARGETS, trusted
+from conftest import ROOT, TARGETS, diagnosis_of, trusted
 from properties import gateway
 from properties.catalog import CATALOG
 from properties.compare import convention_sentence
 from properties.conventions import judged, parse_printed
-from properties.diagnosis import diagnose
 from properties.failures import LoadError
 from properties.registry import checks
 from properties.runner import open_target, run_check, run_suite
@@ -128,11 +127,7 @@ def test_an_unknown_mini_batch_mistake_is_described_in_a_sentence(tmp_path):
         "    if m % mini_batch_size != 0:\n"
         "        batches.append((sx[:, [m]], sy[:, [m]]))\n"
         "    return batches\n")
-    target = open_target(str(leaky))
-    try:
-        text, identifier = diagnose(target, "random_mini_batches")
-    finally:
-        target.close()
+    text, identifier = diagnosis_of(leaky, "random_mini_batches")
     assert identifier == "unknown"
     assert "yours raised IndexError; the reference gave the batches of its seed" in text, text
 
