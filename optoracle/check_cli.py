@@ -26,8 +26,9 @@ environment:
   OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
   OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
   OPTORACLE_JOBS            default for --jobs
-  OPTORACLE_CACHE           optoracle's cache folder: SymPy's derivations and Hypothesis's files (default
-                            ~/.cache/optoracle; nothing is written to the working folder)
+  OPTORACLE_CACHE           optoracle's cache folder: SymPy's derivations, the reference's long training
+                            runs and Hypothesis's files (default ~/.cache/optoracle; nothing is written to
+                            the working folder)
 
 examples:
   optoracle check my_solution.py

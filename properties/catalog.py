@@ -700,7 +700,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
            print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
-           view=None, t_cap=None):
+           view=None, t_cap=None, seed_period=None):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
@@ -711,7 +711,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
     _, s = ref.initialize_adam(parameters)
     t, seed, learning_rate0 = 0, 10, learning_rate
     for i in range(num_epochs):
-        if seed_reset:
+        if seed_reset or seed_period and i % seed_period == 0:
             seed = 10
         if not seed_after:
             seed = seed + seed_step
@@ -788,6 +788,9 @@ _model_mutant("train-seed-reset-every-epoch", "seed = 10 set inside the epoch lo
 _model_mutant("train-seed-incremented-after-shuffle", "seed = seed + 1 after random_mini_batches: epoch i shuffles "
               "with seed 10 + i instead of 11 + i", "train.seed-schedule", "train.trajectory", "model.hyperparameters",
               seed_after=True)
+_model_mutant("train-seed-restarts-every-1000-epochs", "seed = 10 again every 1000 epochs (i % 1000 == 0, beside the "
+              "cost print): epoch 1000 shuffles with seed 11 instead of 1011", "train.seed-schedule", seed_period=1000,
+              probed=False)
 _model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_rate0, i, decay_rate) inside the "
               "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
               needs=(("decay", "present"),), decay_every_batch=True)

@@ -90,7 +90,7 @@ def _array(a, careful, binary=False):
         else:
             return {"object": {"type": f"ndarray[{a.dtype}]", "repr": repr(a)[:200]}}
     if binary:
-        raw = np.ascontiguousarray(a if _LITTLE else a.byteswap()).tobytes()
+        raw = (a if _LITTLE else a.byteswap()).tobytes()             # row-major bytes, whatever a's strides
         return {"ndarray": {"dtype": dtype, "shape": list(a.shape),
                             "base64": binascii.b2a_base64(raw, newline=False).decode("ascii")}}
     data = a.ravel().tolist()
@@ -103,6 +103,8 @@ def encode(value, careful=True, binary=False):
     """A Python value -> its JSON-ready form. ``careful=False`` skips tagging non-finite floats
     (fast; ``dumps`` then refuses NaN and the caller encodes again carefully); ``binary`` sends
     arrays as base64 bytes (exact, NaN included)."""
+    if type(value) is np.ndarray:                                 # the common case first
+        return _array(value, careful, binary)
     if value is None or isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
@@ -127,9 +129,10 @@ def encode(value, careful=True, binary=False):
 def decode(value, functions=None):
     """The JSON form -> a Python value (arrays as numpy arrays). ``functions`` resolves
     ``{"function": name}`` (in the harness); without it a FunctionRef is returned."""
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
         return [decode(v, functions) for v in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
     if len(value) != 1:
         raise ProtocolError(f"a tagged value has exactly one key, got {sorted(value)}")
@@ -152,13 +155,14 @@ def decode(value, functions=None):
 
 
 def _decode_array(body):
-    if not isinstance(body, dict) or not isinstance(body.get("shape"), list):
+    if type(body) is not dict or type(body.get("shape")) is not list:
         raise ProtocolError("an ndarray has a dtype, a shape (a list) and data or base64")
     dtype, shape = body.get("dtype"), body["shape"]
-    if dtype not in DTYPES:
+    if type(dtype) is not str or dtype not in _LITTLE_DTYPE:
         raise ProtocolError(f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
-        raise ProtocolError(f"an ndarray's shape is a list of non-negative integers, got {shape!r}")
+    for n in shape:
+        if type(n) is not int or n < 0:                         # JSON's integers (not bool, not 2.0)
+            raise ProtocolError(f"an ndarray's shape is a list of non-negative integers, got {shape!r}")
     size = math.prod(shape)
     if "base64" in body:
         text = body["base64"]
@@ -172,7 +176,8 @@ def _decode_array(body):
         if len(raw) != size * little.itemsize:
             raise ProtocolError(f"base64 data of {len(raw)} bytes for shape {shape} of {dtype} "
                                 f"({size * little.itemsize} bytes)")
-        return np.frombuffer(raw, dtype=little).astype(dtype).reshape(shape)
+        array = np.frombuffer(bytearray(raw), dtype=little)         # a writable copy of the bytes
+        return (array if _LITTLE else array.astype(dtype)).reshape(shape)
     data = body.get("data")
     if not isinstance(data, list) or len(data) != size:
         raise ProtocolError(f"an ndarray of shape {shape} has {size} data values, got "
@@ -198,9 +203,13 @@ def _float_ok(x):
     return (isinstance(x, (int, float)) and not isinstance(x, bool)) or x in NONFINITE
 
 
+# messages are built afresh by encode (no cycles to look for)
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False)
+
+
 def dumps(message):
     """One message as one line (NaN never appears raw: non-finite floats are tagged)."""
-    return json.dumps(message, allow_nan=False, separators=(",", ":"))
+    return _ENCODER.encode(message)
 
 
 def encode_message(message, fields, binary=False):
@@ -216,9 +225,12 @@ def _no_constants(name):
     raise ProtocolError(f"raw {name} is not JSON: non-finite floats are tagged ({{\"float\": \"nan\"}})")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
 def loads(line):
     try:
-        message = json.loads(line, parse_constant=_no_constants)
+        message = _DECODER.decode(line)
     except json.JSONDecodeError as error:
         raise ProtocolError(f"not a JSON line ({error})") from None
     if not isinstance(message, dict):
