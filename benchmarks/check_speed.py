@@ -10,7 +10,6 @@ test: it never fails.
 """
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -21,18 +20,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = ["examples/student_correct.py", "tests/targets/editions/2021/solution.py", "reference@2021"]
 
 
-def _children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(target, env):
-    """(wall seconds, CPU seconds of the command and every process it started, first line printed)."""
-    start, cpu = time.perf_counter(), _children_cpu()
+    start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "optoracle", "check", target, "-q"], cwd=ROOT, env=env,
                           capture_output=True, text=True)
-    return (time.perf_counter() - start, _children_cpu() - cpu,
-            proc.stdout.splitlines()[0] if proc.stdout else proc.stderr.strip())
+    return time.perf_counter() - start, proc.stdout.splitlines()[0] if proc.stdout else proc.stderr.strip()
 
 
 def main():
@@ -41,19 +33,15 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "OPTORACLE_CACHE": cache}
-        cold, _, verdict = run(TARGETS[0], env)
+        cold, verdict = run(TARGETS[0], env)
         print(f"cold cache (SymPy, reference runs), {TARGETS[0]}: {cold:.2f} s  ({verdict.split(' (')[0][-40:]})")
-        # CPU seconds (the command and its workers and children, user + system) move less than wall time on
-        # a shared machine: on two cores the wall time is at least about half of them
-        print(f"{'target':<44} {'best':>6} {'median':>7} {'CPU median':>11}   verdict")
+        print(f"{'target':<44} {'best':>6} {'median':>7}   verdict")
         for target in TARGETS:
-            times, cpus, verdict = [], [], ""
+            times, verdict = [], ""
             for _ in range(args.repeat):
-                seconds, cpu, verdict = run(target, env)
+                seconds, verdict = run(target, env)
                 times.append(seconds)
-                cpus.append(cpu)
-            print(f"{target:<44} {min(times):>5.2f}s {statistics.median(times):>6.2f}s "
-                  f"{statistics.median(cpus):>10.2f}s   "
+            print(f"{target:<44} {min(times):>5.2f}s {statistics.median(times):>6.2f}s   "
                   f"{'CONFORMS' if 'CONFORMS to' in verdict and 'NOT' not in verdict else verdict}")
 
 
