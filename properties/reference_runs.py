@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import zipfile
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def _load(path, optimizer):
             parameters = {name.split("/", 1)[1]: data[name] for name in data.files if name.startswith("parameters/")}
             arrays = {name: data[name] for name in _ARRAYS}
             t = int(data["t"])
-    except (OSError, KeyError, ValueError, EOFError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         return None
     return ref.TrainResult(parameters, arrays["minibatch_costs"], arrays["epoch_costs"], optimizer, t,
                            minibatch_sums=arrays["minibatch_sums"], learning_rates=arrays["learning_rates"])
