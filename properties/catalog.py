@@ -700,7 +700,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
            print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
-           view=None, t_cap=None, seed_period=None):
+           view=None, t_cap=None, seed_period=None, print_rate_before_decay=False):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
@@ -745,6 +745,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
                 learning_rate = decay(learning_rate0, i, decay_rate)
             if print_cost and print_every_batch and i % 1000 == 0:
                 print("Cost after epoch %i: %f" % (i, costs[-1]))
+        rate_of_the_epoch = learning_rate
         if decay and not decay_first and not decay_every_batch:
             learning_rate = decay(learning_rate0, i + decay_offset, decay_rate)
         if print_cost and (i % 1000 == 0 or (print_last and i == num_epochs - 1)) and not print_every_batch:
@@ -759,7 +760,8 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
                 printed = sums[-1] / sizes[-1] if c.cost_view == "last-batch" else sum(sums) / m
             print("Cost after epoch %i: %f" % (i + print_offset, printed))
             if decay or print_rate_always:
-                print("learning rate after epoch %i: %f" % (i + print_offset, learning_rate))
+                printed_rate = rate_of_the_epoch if print_rate_before_decay else learning_rate
+                print("learning rate after epoch %i: %f" % (i + print_offset, printed_rate))
     return parameters
 
 
@@ -791,6 +793,9 @@ _model_mutant("train-seed-incremented-after-shuffle", "seed = seed + 1 after ran
 _model_mutant("train-seed-restarts-every-1000-epochs", "seed = 10 again every 1000 epochs (i % 1000 == 0, beside the "
               "cost print): epoch 1000 shuffles with seed 11 instead of 1011", "train.seed-schedule", seed_period=1000,
               probed=False)
+_model_mutant("model-prints-the-rate-before-the-decay", "prints the learning rate the epoch trained with, not the "
+              "one after its decay (the print before learning_rate = decay(...)); the training is right",
+              "model.printed-cost", needs=(("decay", "present"),), print_rate_before_decay=True, probed=False)
 _model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_rate0, i, decay_rate) inside the "
               "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
               needs=(("decay", "present"),), decay_every_batch=True)
