@@ -110,6 +110,7 @@ class CallRecord:
     mutated: list = field(default_factory=list)
     shared: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    earlier: int = 0                  # calls the same process of the target answered before this one
 
     def describe(self):
         """What happened, in words: 'raised ValueError: ...', 'exited with status 3', ..."""
@@ -530,6 +531,7 @@ class Target:
         self.given_up = {}             # function -> why it is not called again
         self.crashes = collections.Counter()
         self.calls = 0
+        self._process, self._answered = None, 0     # the process's start number, and its calls so far
         self.ids = 1000
         self.conventions = None        # the conventions the checks judge by (properties.conventions)
         self.detected = None
@@ -604,6 +606,10 @@ class Target:
                 record.outcome = "not called"
                 self._fail_call(record, f"could not be restarted after it died: {error}")
         self.calls += 1
+        if self._process != self.transport.starts:
+            self._process, self._answered = self.transport.starts, 0
+        record.earlier = self._answered
+        self._answered += 1
         reply, outcome, description, stdout, stderr = self.transport.request(record.request, self.ids,
                                                                               self.call_timeout)
         record.output = stdout

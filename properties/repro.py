@@ -114,6 +114,10 @@ def build(target, failure):
         comment = f"  # expected {expected!r}" if isinstance(expected, (int, float)) and failure.kind == "mismatch" \
             else ""
         lines.append(f"print({shown}){comment}")
+    if call.earlier:
+        lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first: if "
+                     "this does not fail alone, your code keeps state between calls (a module-level variable, a "
+                     "mutable default argument)")
     return "\n".join(lines)
 
 

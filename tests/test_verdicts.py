@@ -193,3 +193,49 @@ def test_no_project_module_is_first_loaded_by_a_check_so_both_workers_draw_the_s
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "[]"
+
+
+KEEPS_STATE = '''
+import sys
+sys.path.insert(0, {root!r})
+from examples.student_correct import *          # noqa: F401,F403 - a correct file ...
+from examples import student_correct as _correct
+
+_calls = []
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    _calls.append(1)                              # ... whose gd goes wrong from its third call in a process on
+    out = _correct.update_parameters_with_gd(parameters, grads, learning_rate)
+    return out if len(_calls) < 3 else {{k: v * 2 for k, v in out.items()}}
+'''
+
+
+def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_process_first(tmp_path):
+    import subprocess
+    import sys
+    source = tmp_path / "keeps_state.py"
+    source.write_text(KEEPS_STATE.format(root=ROOT))
+    report = run_suite(str(source), names=["check_gd_update_is_p_minus_lr_g"])
+    (result,) = report.failed
+    earlier = result.failure.call.earlier
+    assert earlier >= 2 and f"# in the check, {earlier} other calls reached the same process" in result.failure.repro
+    # alone, the snippet does not fail: the comment is what explains it
+    alone = subprocess.run([sys.executable, "-c", result.failure.repro], capture_output=True, text=True, timeout=60)
+    assert alone.returncode == 0, alone.stderr
+    shown, expected = alone.stdout.split()[0], result.failure.repro.split("# expected ")[1].split()[0]
+    assert float(shown) == float(expected)
+
+
+def test_the_first_call_to_a_fresh_process_has_no_earlier_calls():
+    import numpy as np
+    parameters = {"W1": np.zeros((1, 1)), "b1": np.zeros((1, 1))}
+    target = open_target(CORRECT)
+    try:
+        target.restart()
+        target.call("initialize_velocity", parameters)
+        assert target.last.earlier == 0
+        target.call("initialize_velocity", parameters)
+        assert target.last.earlier == 1
+    finally:
+        target.close()
