@@ -39,8 +39,7 @@ def _train(X, Y, optimizer, placement, decay, decay_rate, layers, kwargs, key):
     def run():
         return ref.train(X, Y, list(layers), optimizer, epsilon_placement=placement, decay=decay,
                          decay_rate=decay_rate, **kwargs)
-    updates = kwargs.get("num_epochs", 10000) * -(-X.shape[1] // kwargs.get("mini_batch_size", 64))
-    if updates < LONG:
+    if updates(X.shape[1], kwargs) < LONG:
         return run()
     path = os.path.join(_folder(), f"{_digest(key)}.npz")
     result = _load(path, optimizer)
@@ -48,6 +47,11 @@ def _train(X, Y, optimizer, placement, decay, decay_rate, layers, kwargs, key):
         result = run()
         _store(path, result)
     return result
+
+
+def updates(m, kwargs):
+    """How many updates a run with ``kwargs`` makes on m columns (the reference's defaults where absent)."""
+    return kwargs.get("num_epochs", 10000) * -(-m // kwargs.get("mini_batch_size", 64))
 
 
 def _folder():

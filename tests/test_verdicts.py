@@ -6,8 +6,11 @@ read as sentences."""
 import io
 import os
 import re
+import subprocess
+import sys
 import warnings
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, TARGETS, diagnosis_of, trusted
@@ -187,8 +190,6 @@ print(sorted(project() - listed))
 def test_no_project_module_is_first_loaded_by_a_check_so_both_workers_draw_the_same_examples():
     # Hypothesis draws some values from the constants of the project's loaded modules: a module that one
     # worker has loaded and the other not yet gave the same target two different reports
-    import subprocess
-    import sys
     proc = subprocess.run([sys.executable, "-c", f"ROOT = {ROOT!r}\n" + LOADED_AFTER_LISTING], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -212,8 +213,6 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
 
 
 def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_process_first(tmp_path):
-    import subprocess
-    import sys
     source = tmp_path / "keeps_state.py"
     source.write_text(KEEPS_STATE.format(root=ROOT))
     report = run_suite(str(source), names=["check_gd_update_is_p_minus_lr_g"])
@@ -228,7 +227,6 @@ def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_proce
 
 
 def test_the_first_call_to_a_fresh_process_has_no_earlier_calls():
-    import numpy as np
     parameters = {"W1": np.zeros((1, 1)), "b1": np.zeros((1, 1))}
     target = open_target(CORRECT)
     try:

@@ -32,7 +32,7 @@ def _expect_trained(target, yours, X, Y, optimizer, kwargs, clause, what, decay=
         return reference_runs.train(X, Y, optimizer, conventions.epsilon, decay, decay_rate, tuple(layers),
                                     **kwargs).parameters
     expected = under(target.conventions) if expected is None else expected
-    steps = kwargs.get("num_epochs", 1) * -(-X.shape[1] // kwargs.get("mini_batch_size", 64))
+    steps = reference_runs.updates(X.shape[1], kwargs)
     # rounding differences grow at most linearly with the number of updates (SPEC Tolerances): float64
     # 1e-12 per step, at least the 20-step trajectory tolerance; float32 the 20-step tolerance per 50 steps
     if precision(yours) == "float64":
@@ -42,6 +42,21 @@ def _expect_trained(target, yours, X, Y, optimizer, kwargs, clause, what, decay=
     expect_close(target, yours, expected, clause=clause, what=what, rtol=rtol,
                  scales=lambda e: {k: max_magnitude(v) for k, v in e.items()},
                  axes=("epsilon",) if optimizer == "adam" else (), expected_under=under)
+
+
+def _call_text(m, optimizer, kwargs, layers=LAYERS):
+    """The model call on the first m columns, as the failure shows it."""
+    shown = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    return f"model(X[:, :{m}], Y[:, :{m}], {list(layers)}, '{optimizer}'{shown})"
+
+
+def _expect_model_trains(target, X, Y, optimizer, kwargs, clause, note="", layers=LAYERS):
+    """Call model(X, Y, layers, optimizer, print_cost=False, **kwargs) and compare its parameters with the
+    reference's under ``clause``; returns (parameters, printed lines)."""
+    yours, printed = target.model(X, Y, layers, optimizer, print_cost=False, **kwargs)
+    _expect_trained(target, yours, X, Y, optimizer, kwargs, clause,
+                    f"parameters after {_call_text(X.shape[1], optimizer, kwargs, layers)}{note}", layers=tuple(layers))
+    return yours, printed
 
 
 @verifies("train.trajectory", "train.seed-schedule", "train.step-counter", calls=MODEL)
@@ -63,18 +78,13 @@ def check_model_counts_adam_steps_into_the_thousands(target):
     or mini-batch loop that is wrong in every optimizer is not put down to the step counter."""
     X, Y = moons()
     X, Y = X[:, :12], Y[:, :12]
-    gd_epoch = {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 1}
-    early, _ = target.model(X, Y, LAYERS, "gd", print_cost=False, **gd_epoch)
-    _expect_trained(target, early, X, Y, "gd", gd_epoch, "model.hyperparameters",
-                    "parameters after model(X[:, :12], Y[:, :12], [2, 5, 2, 1], 'gd', learning_rate=0.01, "
-                    "mini_batch_size=1, num_epochs=1): one epoch of gd, before Adam's step counter is judged")
-    kwargs = {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 175, "beta2": 0.9999}
-    yours, _ = target.model(X, Y, LAYERS, "adam", print_cost=False, **kwargs)
-    _expect_trained(target, yours, X, Y, "adam", kwargs, "train.step-counter",
-                    "parameters after model(X[:, :12], Y[:, :12], [2, 5, 2, 1], 'adam', learning_rate=0.01, "
-                    "mini_batch_size=1, num_epochs=175, beta2=0.9999): 2100 updates, t = 1 to 2100, where one epoch "
-                    "of gd trains as the reference's does (is t capped, wrapped or reset somewhere in model? when "
-                    "update_parameters_with_adam fails checks of its own, start there)")
+    _expect_model_trains(target, X, Y, "gd", {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 1},
+                         "model.hyperparameters", ": one epoch of gd, before Adam's step counter is judged")
+    _expect_model_trains(target, X, Y, "adam", {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 175,
+                                                "beta2": 0.9999}, "train.step-counter",
+                         ": 2100 updates, t = 1 to 2100, where one epoch of gd trains as the reference's does (is t "
+                         "capped, wrapped or reset somewhere in model? when update_parameters_with_adam fails checks "
+                         "of its own, start there)")
 
 
 EDGE_RUNS = [
@@ -96,12 +106,8 @@ def check_model_trains_with_the_hyperparameters_it_is_given(target):
 
     def run_one(case):
         m, optimizer, kwargs, layers = (*case, LAYERS)[:4]
-        X, Y = X_all[:, :m], Y_all[:, :m]
-        yours, printed = target.model(X, Y, layers, optimizer, print_cost=False, **kwargs)
-        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        _expect_trained(target, yours, X, Y, optimizer, kwargs, "model.hyperparameters",
-                        f"parameters after model(X[:, :{m}], Y[:, :{m}], {list(layers)}, '{optimizer}', {shown})",
-                        layers=tuple(layers))
+        _, printed = _expect_model_trains(target, X_all[:, :m], Y_all[:, :m], optimizer, kwargs,
+                                          "model.hyperparameters", layers=layers)
         costs, rates = parse_printed(printed)
         if costs or rates:
             line = next(line for line in printed if COST_LINE.match(line.strip()) or LR_LINE.match(line.strip()))
@@ -187,12 +193,11 @@ def check_model_prints_the_cost_every_1000_epochs(target):
     short_run = {"learning_rate": 0.05, "mini_batch_size": 4, "num_epochs": 3}
     yours, _ = _printed_run(target, X, Y, "gd", short_run)
     _expect_trained(target, yours, X, Y, "gd", short_run, "model.hyperparameters",
-                    "parameters after model(X[:, :10], Y[:, :10], [2, 5, 2, 1], 'gd', learning_rate=0.05, "
-                    "mini_batch_size=4, num_epochs=3), before the 1001-epoch run is judged")
+                    f"parameters after {_call_text(10, 'gd', short_run)}, before the 1001-epoch run is judged")
     long_run = {"learning_rate": 0.05, "mini_batch_size": 8, "num_epochs": 1001}
-    what = ("parameters after model(X[:, :10], Y[:, :10], [2, 5, 2, 1], 'gd', learning_rate=0.05, mini_batch_size=8, "
-            "num_epochs=1001), whose 3-epoch run trains as the reference's does: epoch i shuffles with seed 11 + i up "
-            "to epoch 1000 (does the seed start again, or stop counting, somewhere in model?)")
+    what = (f"parameters after {_call_text(10, 'gd', long_run)}, whose 3-epoch run trains as the reference's does: "
+            "epoch i shuffles with seed 11 + i up to epoch 1000 (does the seed start again, or stop counting, "
+            "somewhere in model?)")
     _printed_run(target, X, Y, "gd", long_run, trained=("train.seed-schedule", what))
 
 
@@ -226,15 +231,13 @@ def check_model_applies_decay_after_every_epoch(target):
     # the same run without decay first (model.hyperparameters), then each decayed run's parameters: a wrong
     # decay shows there (train.decay), and a right one printed wrongly is a printing mistake (model.printed-cost)
     m, plain = runs["update_lr"]
-    without, _ = target.model(X[:, :m], Y[:, :m], LAYERS, "gd", print_cost=False, **plain)
-    _expect_trained(target, without, X[:, :m], Y[:, :m], "gd", plain, "model.hyperparameters",
-                    f"parameters after model(X[:, :{m}], Y[:, :{m}], [2, 5, 2, 1], 'gd', learning_rate=0.1, "
-                    "mini_batch_size=5, num_epochs=4), without decay, before the decay is judged")
+    _expect_model_trains(target, X[:, :m], Y[:, :m], "gd", plain, "model.hyperparameters",
+                         ", without decay, before the decay is judged")
     for decay, (m, kwargs) in runs.items():
         if not target.has(decay):
             raise MissingFunction(f"the target has no {decay}")
-        what = (f"parameters after model(X[:, :{m}], Y[:, :{m}], [2, 5, 2, 1], 'gd', decay={decay}, decay_rate=0.5, "
-                f"mini_batch_size={kwargs['mini_batch_size']}, num_epochs={kwargs['num_epochs']}), where the same "
-                "run without decay trains as the reference's does")
+        shown = dict(kwargs, decay=FunctionRef(decay), decay_rate=0.5)
+        what = (f"parameters after {_call_text(m, 'gd', shown)}, where the same run without decay trains as the "
+                "reference's does")
         _printed_run(target, X[:, :m], Y[:, :m], "gd", kwargs, decay=decay, decay_rate=0.5,
                      trained=("train.decay", what))
