@@ -42,7 +42,7 @@ def _keep_hypothesis_out_of_the_working_folder():
     """Hypothesis keeps files (the constants it mines from source) under ./.hypothesis; a check of someone's
     file must not leave a folder beside it: optoracle's commands keep them in its own cache folder."""
     from hypothesis.configuration import set_hypothesis_home_dir
-    from properties.symbolic import cache_dir
+    from properties.cache import cache_dir
     set_hypothesis_home_dir(os.path.join(cache_dir(), "hypothesis"))
 
 

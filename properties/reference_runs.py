@@ -18,6 +18,8 @@ import numpy as np
 
 import reference as ref
 
+from .cache import cache_dir, store
+
 LONG = 1000                        # updates from which a run is worth a file
 _RUNS = {}
 _ARRAYS = ("minibatch_costs", "epoch_costs", "minibatch_sums", "learning_rates")
@@ -55,7 +57,6 @@ def updates(m, kwargs):
 
 
 def _folder():
-    from .symbolic import cache_dir
     return os.path.join(cache_dir(), "reference-runs")
 
 
@@ -88,11 +89,6 @@ def _load(path, optimizer):
 
 
 def _store(path, result):
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp.npz"
-        np.savez(temporary, t=np.int64(result.t), **{name: getattr(result, name) for name in _ARRAYS},
-                 **{f"parameters/{k}": v for k, v in result.parameters.items()})
-        os.replace(temporary, path)
-    except OSError:
-        pass                                                    # no cache: trained again next time
+    store(path, lambda temporary: np.savez(temporary, t=np.int64(result.t),
+                                           **{name: getattr(result, name) for name in _ARRAYS},
+                                           **{f"parameters/{k}": v for k, v in result.parameters.items()}))

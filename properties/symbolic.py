@@ -21,16 +21,12 @@ import re
 
 import numpy as np
 
+from .cache import cache_dir, store
+
 DIGITS = 50
 
 
 # ------------------------------------------------------------------ SymPy gradients
-def cache_dir():
-    root = os.environ.get("OPTORACLE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "optoracle")
-    return root
-
-
 _RESOLVERS = {"numpy": np, "functools": functools, "math": math}
 
 
@@ -42,9 +38,13 @@ def _cache_key(layers):
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+def _path(layers):
+    return os.path.join(cache_dir(), f"gradient-{_cache_key(layers)}.py")
+
+
 def _load_cached(layers):
     """The lambdified function from the cache (None when absent or unreadable: then SymPy derives it)."""
-    path = os.path.join(cache_dir(), f"gradient-{_cache_key(layers)}.py")
+    path = _path(layers)
     try:
         with open(path, encoding="utf-8") as f:
             header, source = f.read().split("\n", 1)
@@ -62,20 +62,19 @@ def _store(layers, f):
     """Keep the generated code of ``f`` with the module of every global it uses (only exact identities)."""
     try:
         source = inspect.getsource(f)
-        names = {}
-        for name in sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source)) & set(f.__globals__)):
-            found = [m for m, module in _RESOLVERS.items() if getattr(module, name, None) is f.__globals__[name]]
-            if not found:
-                return
-            names[name] = found[0]
-        os.makedirs(cache_dir(), exist_ok=True)
-        path = os.path.join(cache_dir(), f"gradient-{_cache_key(layers)}.py")
-        temporary = f"{path}.{os.getpid()}.tmp"
+    except OSError:
+        return                                                  # no cache: derived again next time
+    names = {}
+    for name in sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source)) & set(f.__globals__)):
+        found = [m for m, module in _RESOLVERS.items() if getattr(module, name, None) is f.__globals__[name]]
+        if not found:
+            return
+        names[name] = found[0]
+
+    def write(temporary):
         with open(temporary, "w", encoding="utf-8") as out:
             out.write("# " + " ".join(f"{n}={m}" for n, m in names.items()) + "\n" + source)
-        os.replace(temporary, path)
-    except OSError:
-        pass                                                    # no cache: derived again next time
+    store(_path(layers), write)
 
 
 @functools.lru_cache(maxsize=None)
