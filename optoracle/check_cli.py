@@ -123,8 +123,7 @@ def validate(args):
         memory_limit_from_env(None)
         args.examples = args.examples or settings.selected()
         if args.jobs is None:
-            from properties.runner import default_jobs
-            args.jobs = default_jobs()
+            args.jobs = settings.default_jobs()
         elif args.jobs < 1:
             return f"--jobs must be at least 1, got {args.jobs}"
         args.clauses = spec.matching(args.clause) if args.clause else None
@@ -137,13 +136,16 @@ def main(args):
     problem = validate(args)
     if problem:
         return fail_usage(problem)
-    from properties import report as render
     from properties.failures import LoadError
-    from properties.runner import run_suite
+    from properties.gateway import launch
     source = args.target
     try:
+        # the input is valid: the target starts loading now, while the checks are imported
+        transport = launch(source, command=args.cmd)
+        from properties import report as render
+        from properties.runner import run_suite
         result = run_suite(source, args.profile, args.examples, command=args.cmd, clauses=args.clauses,
-                           strict=args.strict, jobs=args.jobs)
+                           strict=args.strict, jobs=args.jobs, transport=transport)
     except LoadError as error:
         print(f"optoracle check: cannot load target {args.cmd or source!r}: {error}", file=sys.stderr)
         return 2

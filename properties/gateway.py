@@ -14,9 +14,10 @@ raise ``ConformanceError`` naming the clause; comparing values is the checks' jo
 from __future__ import annotations
 
 import collections
+import math
 import os
 import re
-import selectors
+import select
 import shlex
 import shutil
 import signal
@@ -213,6 +214,7 @@ class ChildTransport:
         self.stray = []
         self.ids = 0
         self.starts = 0
+        self.launched = None                  # (output marks, handshake id, time) of a launch not yet answered
 
     # --- process
     def _spawn(self):
@@ -229,6 +231,8 @@ class ChildTransport:
         except (OSError, ValueError) as error:
             raise LoadError(f"cannot start {' '.join(command)!r}: {getattr(error, 'strerror', None) or error}") \
                 from None
+        self.poller = select.poll()                 # one per process: a wait for its reply is one system call
+        self.poller.register(self.popen.stdout.fileno(), select.POLLIN)
         self.buffer = b""
         self.starts += 1
 
@@ -254,6 +258,16 @@ class ChildTransport:
 
     def restart(self):
         self.kill()
+
+    def forget(self):
+        """Close this process's copies of the pipes and files, leaving the child alone: in a worker forked
+        after the child started, which must neither talk to it nor keep its stdin open."""
+        for stream in ((self.popen.stdin, self.popen.stdout) if self.popen else ()) + tuple(self.readers or ()):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.popen = self.readers = None
 
     def close(self):
         # "bye", then a moment to leave on its own: the checker needs nothing more from the process, and an
@@ -296,30 +310,28 @@ class ChildTransport:
     def _receive(self, ident, timeout):
         deadline = time.monotonic() + timeout
         fd = self.popen.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while True:
-                while b"\n" in self.buffer:
-                    line, _, self.buffer = self.buffer.partition(b"\n")
-                    text = line.decode("utf-8", errors="replace")
-                    try:
-                        message = protocol.loads(text)
-                    except protocol.ProtocolError:
-                        self.stray.append(text)          # the target printed onto the protocol channel
-                        continue
-                    if message.get("id") == ident or (message.get("id") is None and message.get("ok") is False and
-                                                      (message.get("error") or {}).get("phase") == "protocol"):
-                        return message
-                    self.stray.append(text)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimedOut()
-                if not selector.select(left):
+        while True:
+            while b"\n" in self.buffer:
+                line, _, self.buffer = self.buffer.partition(b"\n")
+                text = line.decode("utf-8", errors="replace")
+                try:
+                    message = protocol.loads(text)
+                except protocol.ProtocolError:
+                    self.stray.append(text)          # the target printed onto the protocol channel
                     continue
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    raise Died()
-                self.buffer += chunk
+                if message.get("id") == ident or (message.get("id") is None and message.get("ok") is False and
+                                                  (message.get("error") or {}).get("phase") == "protocol"):
+                    return message
+                self.stray.append(text)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimedOut()
+            if not self.poller.poll(math.ceil(left * 1000)):
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise Died()
+            self.buffer += chunk
 
     def _marks(self):
         if self.readers is None:
@@ -342,16 +354,27 @@ class ChildTransport:
         return out
 
     # --- the two requests
-    def start(self, functions):
-        """Start the child and shake hands: the handshake reply, or LoadError."""
+    def launch(self, functions):
+        """Start the child and send the handshake without waiting for the reply (``start`` waits for it): the
+        target loads while the checker loads its own modules. Its load time limit runs from here."""
         marks = self._marks()
         self.kill()                              # what is left of a previous run (its process group)
         self._spawn()
         ident = self._next_id()
+        self.launched = (marks, ident, time.monotonic())
         try:
             self._send({"op": "hello", "id": ident, "protocol": protocol.PROTOCOL, "functions": list(functions),
                         "encodings": ["base64"]})
-            reply = self._receive(ident, self.import_timeout)
+        except Died:
+            pass                                 # it died at once: start() receives nothing and says so
+
+    def start(self, functions):
+        """Start the child (unless ``launch`` did) and shake hands: the handshake reply, or LoadError."""
+        if self.launched is None:
+            self.launch(functions)
+        (marks, ident, launched), self.launched = self.launched, None
+        try:
+            reply = self._receive(ident, max(0.001, self.import_timeout - (time.monotonic() - launched)))
         except TimedOut:
             self.kill()
             raise LoadError(f"did not finish loading within {self.import_timeout:g} s (set OPTORACLE_IMPORT_TIMEOUT; "
@@ -491,6 +514,22 @@ def harness_command(source):
     return [sys.executable, "-m", "properties.harness", source]
 
 
+def child_transport(source, *, command=None, import_timeout=None, memory_mb=None):
+    """The child process of a target: the Python harness for ``source``, or ``command`` (not started yet)."""
+    memory_mb = memory_mb if memory_mb is not None else memory_limit_from_env(None if command else 2048)
+    return ChildTransport(command if command else harness_command(source), memory_mb=memory_mb,
+                          import_timeout=import_timeout or import_timeout_from_env(),
+                          source=None if command else source)
+
+
+def launch(source, *, command=None):
+    """A child process for ``source`` (or ``command``), started with its handshake sent, to be passed to
+    ``Target(..., transport=...)``: the target loads while the checker is still importing its checks."""
+    transport = child_transport(source, command=command)
+    transport.launch(COURSE_FUNCTIONS)
+    return transport
+
+
 # ---------------------------------------------------------------------------- Target
 class AdamResult(NamedTuple):
     parameters: dict
@@ -514,12 +553,9 @@ class Target:
                             memory_mb=memory_mb)
         self.call_timeout = call_timeout or call_timeout_from_env()
         if transport is None:
-            memory_mb = memory_mb if memory_mb is not None else memory_limit_from_env(None if command else 2048)
-            transport = ChildTransport(command if command else harness_command(source),
-                                       memory_mb=memory_mb, import_timeout=import_timeout or import_timeout_from_env(),
-                                       source=None if command else source)
+            transport = child_transport(source, command=command, import_timeout=import_timeout, memory_mb=memory_mb)
         self.transport = transport
-        self.memory_mb = memory_mb
+        self.memory_mb = getattr(transport, "memory_mb", None)
         hello = transport.start(COURSE_FUNCTIONS)
         self.functions = {name: info.get("parameters") for name, info in hello.get("functions", {}).items()}
         self.info = hello.get("target", {})

@@ -17,7 +17,7 @@ import os
 import pytest
 
 PROFILES = ("auto", "seed", "course", "2019", "2021")       # reference.conventions.EDITIONS, plus auto
-EXAMPLES = ("ci", "dev", "thorough", "mutation", "smoke")           # properties.settings.BUDGETS
+EXAMPLES = ("ci", "dev", "thorough", "mutation", "smoke")           # properties.settings.NAMES
 
 
 def pytest_addoption(parser):

@@ -7,8 +7,6 @@ reproduction and its diagnosis) or skipped (with the reason).
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 import time
 import traceback
 import warnings
@@ -23,19 +21,22 @@ from .registry import checks
 
 
 def open_target(source=None, *, command=None, profile="auto", call_timeout=None, import_timeout=None,
-                memory_mb=None, local=False, known=None):
+                memory_mb=None, local=False, known=None, transport=None):
     """Start the target (a child process speaking the protocol), then determine its conventions and
     the ones it is judged by under ``profile``. Raises LoadError if it cannot be loaded at all.
 
     ``known``: the conventions of a target built from them (the reference in an edition, a catalog
-    entry), taken as detected instead of asking the target (optoracle's own tests)."""
+    entry), taken as detected instead of asking the target (optoracle's own tests). ``transport``: its
+    child process, already launched (``gateway.launch``)."""
     if profile not in conventions.PROFILES:
+        if transport is not None:
+            transport.close()
         raise LoadError(f"unknown profile {profile!r}; profiles: {', '.join(conventions.PROFILES)}")
     if local:
         target = Target.local(source)
     else:
         target = Target(source, command=command, call_timeout=call_timeout, import_timeout=import_timeout,
-                        memory_mb=memory_mb)
+                        memory_mb=memory_mb, transport=transport)
     if not target.functions:
         target.close()
         from .gateway import COURSE_FUNCTIONS
@@ -223,39 +224,27 @@ def select(names=None, clauses=None):
     return out
 
 
-def default_jobs():
-    """Two workers where there are two cores and fork is safe (Linux); else one. $OPTORACLE_JOBS overrides."""
-    text = os.environ.get("OPTORACLE_JOBS")
-    if text:
-        try:
-            jobs = int(text)
-        except ValueError:
-            raise LoadError(f"$OPTORACLE_JOBS must be a whole number of workers, got {text!r}") from None
-        if jobs < 1:
-            raise LoadError(f"$OPTORACLE_JOBS must be at least 1, got {text!r}")
-        return jobs
-    return min(2, os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
-
-
 def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=None, clauses=None, command=None,
-              strict=False, local=False, jobs=1):
+              strict=False, local=False, jobs=1, transport=None):
     """Run the selected checks (default all) against a target; returns a Report. The target is closed
-    afterwards when this function opened it. ``jobs`` > 1 runs the checks in that many workers, each with
-    its own copy of the target (a forked checker and a new child process), taking checks from one queue.
-    Where this function opens the target, the workers start theirs at once, while this process loads and
-    judges its own (a target whose imports are slow is imported in parallel, not twice in a row)."""
+    afterwards when this function opened it (``transport``: its child process, already launched).
+    ``jobs`` > 1 runs the checks in that many workers, each with its own copy of the target (a forked
+    checker and a new child process), taking checks from one queue. Where this function opens the
+    target, the workers start theirs at once, while this process loads and judges its own (a target
+    whose imports are slow is imported in parallel, not twice in a row)."""
     own = target is None
     start = time.perf_counter()
     chosen = select(names, clauses)
     workers = None
-    if jobs > 1 and len(chosen) > 2:
-        if own and not local:
-            workers = Workers(chosen, jobs - 1, examples, lambda: Target(source, command=command))
-        elif not own:
-            workers = Workers(chosen, jobs - 1, examples, target.clone)
     try:
+        if jobs > 1 and len(chosen) > 2:
+            if own and not local:
+                workers = Workers(chosen, jobs - 1, examples, lambda: Target(source, command=command),
+                                  inherited=transport)
+            elif not own:
+                workers = Workers(chosen, jobs - 1, examples, target.clone)
         if own:
-            target = open_target(source, command=command, profile=profile, local=local)
+            target = open_target(source, command=command, profile=profile, local=local, transport=transport)
         report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
                         target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
                         load_output=target.load_output)
@@ -271,6 +260,8 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
             workers.cancel()
         if own and target is not None:
             target.close()
+        elif transport is not None:
+            transport.close()                     # launched for a target that was never opened
     report.seconds = time.perf_counter() - start
     return report
 
@@ -281,8 +272,9 @@ class Workers:
     once, then wait for this process's judgement (its conventions) before running any check.
     A worker that dies, or cannot start its target, loses nothing: its missing checks run here."""
 
-    def __init__(self, chosen, count, examples, make):
+    def __init__(self, chosen, count, examples, make, inherited=None):
         import multiprocessing
+        self.inherited = inherited                # this process's own child, started before the fork
         self.context = multiprocessing.get_context("fork")
         self.given = list(chosen)
         self.chosen = sorted(chosen, key=lambda c: -c.weight)          # heaviest first
@@ -313,6 +305,8 @@ class Workers:
 
     def _work(self, receive):
         twin = None
+        if self.inherited is not None:
+            self.inherited.forget()
         try:
             try:
                 twin = self.make()

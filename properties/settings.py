@@ -1,5 +1,6 @@
-"""How many examples the checks try: Hypothesis settings *objects*, applied to optoracle's own
-checks only (nothing is registered or loaded globally, nothing patches Hypothesis).
+"""How much a run does: how many examples the checks try, as Hypothesis settings *objects* applied to
+optoracle's own checks only (nothing is registered or loaded globally, nothing patches Hypothesis), and
+how many workers run them.
 
 ``ci`` (the default: derandomized, no example database, so the same target always gets the same
 report), ``dev`` (more, random), ``thorough`` (many more, random), ``mutation`` (few, for the
@@ -9,38 +10,62 @@ Chosen with ``--examples`` / ``$OPTORACLE_EXAMPLES``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
+import sys
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
-# No "explain" phase: it traces every line of the failing example, which multiplies the time of a
-# failing check by ten; the failure carries its own reproduction instead.
-_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
-_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-          HealthCheck.large_base_example]
-_COMMON = dict(deadline=None, database=None, suppress_health_check=_QUIET, print_blob=False,
-               report_multiple_bugs=False)
-
-BUDGETS = {
-    "ci": settings(max_examples=30, derandomize=True, phases=_PHASES, **_COMMON),
-    "dev": settings(max_examples=150, derandomize=False, phases=_PHASES, **_COMMON),
-    "thorough": settings(max_examples=1500, derandomize=False, phases=_PHASES, **_COMMON),
-    # a kill needs one failing example, not a minimal one: no shrinking
-    "mutation": settings(max_examples=10, derandomize=True, phases=_PHASES[:-1], **_COMMON),
-    # acceptance runs of correct code through the whole pipeline (each check's fixed cases plus a few draws)
-    "smoke": settings(max_examples=4, derandomize=True, phases=_PHASES[:-1], **_COMMON),
-}
+NAMES = ("ci", "dev", "thorough", "mutation", "smoke")
 DEFAULT = "ci"
 _active = [DEFAULT]
+
+
+@functools.lru_cache(maxsize=None)
+def budget(name):
+    """The Hypothesis settings object of the budget ``name``. Hypothesis is imported here, on first use:
+    reading a budget's name or the number of workers (``optoracle check`` validating its input before it
+    starts the target) imports nothing."""
+    from hypothesis import HealthCheck, Phase, settings
+    # No "explain" phase: it traces every line of the failing example, which multiplies the time of a
+    # failing check by ten; the failure carries its own reproduction instead.
+    phases = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+    quiet = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+             HealthCheck.large_base_example]
+    common = dict(deadline=None, database=None, suppress_health_check=quiet, print_blob=False,
+                  report_multiple_bugs=False)
+    budgets = {
+        "ci": dict(max_examples=30, derandomize=True, phases=phases),
+        "dev": dict(max_examples=150, derandomize=False, phases=phases),
+        "thorough": dict(max_examples=1500, derandomize=False, phases=phases),
+        # a kill needs one failing example, not a minimal one: no shrinking
+        "mutation": dict(max_examples=10, derandomize=True, phases=phases[:-1]),
+        # acceptance runs of correct code through the whole pipeline (each check's fixed cases plus a few draws)
+        "smoke": dict(max_examples=4, derandomize=True, phases=phases[:-1]),
+    }
+    return settings(**budgets[name], **common)
 
 
 def selected():
     """The budget named by $OPTORACLE_EXAMPLES (default ci); a bad name is a usage error."""
     name = os.environ.get("OPTORACLE_EXAMPLES") or DEFAULT
-    if name not in BUDGETS:
-        raise ValueError(f"$OPTORACLE_EXAMPLES must be one of {', '.join(BUDGETS)}, got {name!r}")
+    if name not in NAMES:
+        raise ValueError(f"$OPTORACLE_EXAMPLES must be one of {', '.join(NAMES)}, got {name!r}")
     return name
+
+
+def default_jobs():
+    """How many workers run the checks: two where there are two cores and fork is safe (Linux), else one;
+    $OPTORACLE_JOBS overrides. A bad value is a usage error (ValueError)."""
+    text = os.environ.get("OPTORACLE_JOBS")
+    if text:
+        try:
+            jobs = int(text)
+        except ValueError:
+            raise ValueError(f"$OPTORACLE_JOBS must be a whole number of workers, got {text!r}") from None
+        if jobs < 1:
+            raise ValueError(f"$OPTORACLE_JOBS must be at least 1, got {text!r}")
+        return jobs
+    return min(2, os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
 
 
 def active():
@@ -49,8 +74,8 @@ def active():
 
 @contextlib.contextmanager
 def use(name):
-    if name not in BUDGETS:
-        raise ValueError(f"unknown examples budget {name!r}: expected one of {', '.join(BUDGETS)}")
+    if name not in NAMES:
+        raise ValueError(f"unknown examples budget {name!r}: expected one of {', '.join(NAMES)}")
     _active.append(name)
     try:
         yield
@@ -64,10 +89,12 @@ def for_all(*strategies):
     A derandomized budget seeds each body from where it is written (file, line, name): what Hypothesis's
     derandomize does from the body's source text, without reading and tokenizing the source file at every
     call of a check (a new body is made per call)."""
+    from hypothesis import given, seed, settings
+
     def decorate(body):
-        budget = BUDGETS[active()]
-        test = settings(budget)(given(*strategies)(body))
-        if budget.derandomize:
+        chosen = budget(active())
+        test = settings(chosen)(given(*strategies)(body))
+        if chosen.derandomize:
             code = body.__code__
             place = f"{os.path.basename(code.co_filename)}:{code.co_firstlineno}:{code.co_qualname}"
             test = seed(int.from_bytes(hashlib.sha256(place.encode()).digest()[:8], "big"))(test)

@@ -74,6 +74,12 @@ def layer_dims(draw, min_layers=1, max_layers=MAX_LAYERS):
 
 
 @functools.lru_cache(maxsize=None)
+def _layer_dims(min_layers, max_layers):
+    """One ``layer_dims`` strategy object per range, for the composites below (as ``_integers``)."""
+    return layer_dims(min_layers, max_layers)
+
+
+@functools.lru_cache(maxsize=None)
 def _layer_counts(min_layers, max_layers):
     return st.one_of(_integers(min_layers, min(DEEP, max_layers)), _integers(min_layers, max_layers))
 
@@ -102,15 +108,16 @@ def fill_parameters(rng, shape, zeros):
 SEEDS = st.integers(0, 2 ** 32 - 1)
 
 
-@st.composite
-def seeds(draw):
+def _rng(draw):
+    """A numpy Generator from a drawn seed: one draw, and no strategy object built per example (a new
+    object costs Hypothesis more than the draw itself)."""
     return np.random.default_rng(draw(SEEDS, label="seed"))
 
 
 @st.composite
 def parameters_for(draw, layers, dtype=np.float64):
     """W{l}, b{l} arrays of ``dtype`` with entries in [-10, 10]."""
-    rng = draw(seeds())
+    rng = _rng(draw)
     zeros = draw(_sampled((0.0, 0.2)), label="parameter zeros")
     return {k: fill_parameters(rng, s, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
 
@@ -118,7 +125,7 @@ def parameters_for(draw, layers, dtype=np.float64):
 @st.composite
 def gradients_for(draw, layers, dtype=np.float64, styles=GRADIENT_STYLES):
     """dW{l}, db{l} arrays of ``dtype``: zeros or magnitudes from a drawn style."""
-    rng = draw(seeds())
+    rng = _rng(draw)
     style = draw(_sampled(tuple(styles)), label="gradient style")
     zeros = draw(_sampled(ZERO_SHARES), label="gradient zeros")
     return {f"d{k}": fill_gradients(rng, s, style, zeros).astype(dtype) for k, s in shapes_of(layers).items()}
@@ -133,10 +140,10 @@ def update_problems(draw, max_steps=1, dtypes=DTYPES, styles=GRADIENT_STYLES, ma
 
     One seed, one style and one share of zeros for the whole problem: a few draws however many steps
     (drawing, not the target, dominated the time of the checks)."""
-    layers = draw(layer_dims(max_layers=max_layers))
+    layers = draw(_layer_dims(1, max_layers))
     dtype = draw(dtypes, label="dtype")
     steps = draw(_integers(min_steps, max_steps), label="steps")
-    rng = draw(seeds())
+    rng = _rng(draw)
     parameter_zeros = draw(_sampled((0.0, 0.2)), label="parameter zeros")
     style = draw(_sampled(tuple(styles)), label="gradient style")
     zeros = draw(_sampled(tuple(zero_shares)), label="gradient zeros")
@@ -184,7 +191,7 @@ def minibatch_data(draw, max_m=MAX_M):
     n_x = draw(_integers(1, 4), label="n_x")
     size = draw(_batch_sizes(m), label="mini_batch_size")
     seed = draw(_MINIBATCH_SEEDS, label="seed")
-    rng = draw(seeds())
+    rng = _rng(draw)
     X = np.vstack([np.arange(m, dtype=np.float64)[None, :], rng.uniform(-10, 10, size=(n_x - 1, m))])  # (n_x, m)
     y_dtype = draw(_Y_DTYPES, label="Y_dtype")
     Y = np.arange(m, dtype=y_dtype)[None, :]                                                        # (1, m)
@@ -198,7 +205,7 @@ def networks(draw, max_m=20):
     dims = [draw(_integers(1, 4), label="n_0"), draw(_integers(1, 6), label="n_1"),
             draw(_integers(1, 4), label="n_2"), 1]
     m = draw(_integers(1, max_m), label="m")
-    rng = draw(seeds())
+    rng = _rng(draw)
     parameters = {k: rng.uniform(-1, 1, size=s) for k, s in shapes_of(dims).items()}
     X = rng.uniform(-2, 2, size=(dims[0], m))                     # (n_0, m)
     Y = rng.integers(0, 2, size=(1, m))                           # (1, m)

@@ -59,12 +59,55 @@ def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, w
     ("OPTORACLE_MEMORY_LIMIT_MB", "lots", "must be a whole number of MiB"),
     ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation, smoke"),
     ("OPTORACLE_PROFILE", "2020", "$OPTORACLE_PROFILE must be one of auto, seed, course, 2019, 2021, got '2020'"),
+    ("OPTORACLE_JOBS", "two", "$OPTORACLE_JOBS must be a whole number of workers, got 'two'"),
 ])
 def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(variable, value, words, monkeypatch,
                                                                            capsys):
     monkeypatch.setenv(variable, value)
     assert main(["check", CORRECT]) == 2
     assert words in one_line_error(capsys)
+
+
+MARKS_AT_IMPORT = '''
+import os
+import sys
+sys.path.insert(0, {correct_folder!r})
+from student_correct import *  # noqa: F401,F403
+with open({marks!r}, "a") as marks:
+    marks.write(f"{{os.getpid()}}\\n")
+'''
+
+
+def _marking_target(tmp_path):
+    """A correct target that writes its process id to a file each time it is imported."""
+    marks = tmp_path / "imported"
+    source = tmp_path / "marks_its_imports.py"
+    source.write_text(MARKS_AT_IMPORT.format(correct_folder=os.path.dirname(CORRECT), marks=str(marks)))
+    return str(source), marks
+
+
+@pytest.mark.parametrize("argv, variable", [
+    (["--clause", "adam.nope"], None),
+    (["--jobs", "0"], None),
+    (["--json", "/nonexistent-folder/r.json"], None),
+    ([], ("OPTORACLE_EXAMPLES", "many")),
+    ([], ("OPTORACLE_JOBS", "two")),
+])
+def test_a_usage_error_never_starts_the_target(argv, variable, tmp_path, monkeypatch, capsys):
+    source, marks = _marking_target(tmp_path)
+    if variable:
+        monkeypatch.setenv(*variable)
+    assert main(["check", source, *argv]) == 2
+    one_line_error(capsys)
+    assert not marks.exists()
+
+
+def test_a_valid_check_loads_the_target_once_per_worker_while_the_checks_are_imported(tmp_path, capsys):
+    source, marks = _marking_target(tmp_path)
+    assert main(["check", source, "--jobs", "2", "--examples", "mutation", "--clause", "gd", "--clause",
+                 "momentum"]) == 0, capsys.readouterr().out
+    pids = marks.read_text().split()
+    assert len(pids) == len(set(pids)) == 2          # the launched child is the one used: no third process
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, unwritable even for root")

@@ -4,11 +4,13 @@ Each hostile target (tests/targets/hostile/) fails the checks of the function th
 message naming what happened, and the other checks go on in a fresh child process.
 """
 import os
+import time
 
 import pytest
 
 from conftest import TARGETS
 from properties.failures import LoadError
+from properties.gateway import launch
 from properties.runner import run_suite
 
 HOSTILE = os.path.join(TARGETS, "hostile")
@@ -112,3 +114,13 @@ def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_li
     with pytest.raises(LoadError) as info:
         run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=["gd.update"])
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_load_time_limit_of_a_launched_target_runs_from_its_launch(quick_limits):
+    # `optoracle check` starts the target, then imports its checks: that time is the target's, not extra
+    transport = launch(os.path.join(HOSTILE, "sleeps_at_import.py"))
+    time.sleep(1.2)                                     # longer than the 1 s limit
+    start = time.monotonic()
+    with pytest.raises(LoadError, match="did not finish loading within 1 s"):
+        run_suite(transport=transport, examples="mutation", clauses=["gd.update"])
+    assert time.monotonic() - start < 1.0               # not another second from here
