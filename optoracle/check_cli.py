@@ -26,6 +26,7 @@ environment:
   OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
   OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
   OPTORACLE_JOBS            default for --jobs
+  OPTORACLE_FORK_SERVER     restarts of a Python target are forked from a warm server (default); 0: never
   OPTORACLE_CACHE           optoracle's cache folder: SymPy's derivations, the reference's long training
                             runs and Hypothesis's files (default ~/.cache/optoracle; nothing is written to
                             the working folder)
@@ -100,6 +101,7 @@ def validate(args):
     """One line naming the first bad input, or None."""
     from properties import settings, spec
     from properties.failures import LoadError
+    from properties import forkserver
     from properties.gateway import call_timeout_from_env, import_timeout_from_env, memory_limit_from_env
     if not args.target and not args.cmd:
         return "no target: name a .py file or module (optoracle check my_solution.py), or --cmd for another language"
@@ -121,6 +123,7 @@ def validate(args):
         call_timeout_from_env()
         import_timeout_from_env()
         memory_limit_from_env(None)
+        forkserver.setting_from_env()
         args.examples = args.examples or settings.selected()
         if args.jobs is None:
             args.jobs = settings.default_jobs()

@@ -2,7 +2,8 @@
 
 The target runs in a child process that speaks the protocol (PROTOCOL.md): the Python harness
 for a ``.py`` file or module, or any command (``--cmd "node mine.js"``). The child is started
-once per run and again after it dies; its import and every call have time limits, its memory
+once per run and again after it dies (a Python harness from the process's second start on by the
+fork server, ``properties/forkserver.py``); its import and every call have time limits, its memory
 is bounded, its output is captured, and it is killed on a timeout. Whatever the target does
 (exit, crash, hang, print, reseed numpy, eat memory), the checker sees a structured outcome of
 one call: a value, or what happened instead. Every call is recorded, so a failure's
@@ -30,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import protocol
+from . import forkserver, protocol
 from .failures import ConformanceError, Failure, LoadError, MissingFunction
 
 # The functions the checker knows; the handshake asks the target which of them it has.
@@ -143,6 +144,8 @@ class TimedOut(Exception):
 def _describe_exit(returncode):
     if returncode is None:
         return "stopped answering"
+    if returncode == forkserver.STATUS_LOST:
+        return "ended (how is unknown: optoracle's fork server, which started it, is gone)"
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -223,11 +226,15 @@ class ChildTransport:
         env = {**os.environ, "OPTORACLE_STDOUT": self.stdout_path, "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        self.popen = None
+        if self.source is not None and command == harness_command(self.source):
+            self.popen = forkserver.start(self.source, env, self.cwd, self.memory_mb, self.stderr_path)
         try:
-            with open(self.stderr_path, "ab") as stderr:
-                self.popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                              stderr=stderr, cwd=self.cwd, env=env, start_new_session=True,
-                                              preexec_fn=_limit_memory(self.memory_mb))
+            if self.popen is None:
+                with open(self.stderr_path, "ab") as stderr:
+                    self.popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                  stderr=stderr, cwd=self.cwd, env=env, start_new_session=True,
+                                                  preexec_fn=_limit_memory(self.memory_mb))
         except (OSError, ValueError) as error:
             raise LoadError(f"cannot start {' '.join(command)!r}: {getattr(error, 'strerror', None) or error}") \
                 from None

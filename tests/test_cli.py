@@ -60,6 +60,7 @@ def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, w
     ("OPTORACLE_EXAMPLES", "many", "$OPTORACLE_EXAMPLES must be one of ci, dev, thorough, mutation, smoke"),
     ("OPTORACLE_PROFILE", "2020", "$OPTORACLE_PROFILE must be one of auto, seed, course, 2019, 2021, got '2020'"),
     ("OPTORACLE_JOBS", "two", "$OPTORACLE_JOBS must be a whole number of workers, got 'two'"),
+    ("OPTORACLE_FORK_SERVER", "yes", "$OPTORACLE_FORK_SERVER must be 0 (never fork) or 1 (fork from the first start)"),
 ])
 def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(variable, value, words, monkeypatch,
                                                                            capsys):

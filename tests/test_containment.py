@@ -34,6 +34,14 @@ def failures(report, clause):
     return [r.failure for r in report.results if r.status == "failed" and r.clause == clause]
 
 
+@pytest.fixture(params=["spawned", "forked"])
+def started(request, monkeypatch):
+    """A process-level case both ways: the target's harness started as a new interpreter, and forked by the
+    fork server (properties/forkserver.py), which a checker uses from its second start on."""
+    monkeypatch.setenv("OPTORACLE_FORK_SERVER", "0" if request.param == "spawned" else "1")
+    return request.param
+
+
 @pytest.fixture
 def quick_limits(monkeypatch):
     monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "0.5")
@@ -48,14 +56,14 @@ def test_sys_exit_inside_a_function_fails_its_checks_and_the_others_go_on():
                                                         if "momentum.ema" in r.clauses)
 
 
-def test_os_exit_inside_a_function_is_named_and_a_fresh_child_runs_the_rest():
+def test_os_exit_inside_a_function_is_named_and_a_fresh_child_runs_the_rest(started):
     report, _ = run("os_exit_in_a_function.py")
     found = failures(report, "gd.update")
     assert found and found[0].what == "exited with status 3 during update_parameters_with_gd"
     assert not failures(report, "momentum.ema")
 
 
-def test_a_target_that_signals_its_parent_signals_a_keeper_and_changes_no_verdict():
+def test_a_target_that_signals_its_parent_signals_a_keeper_and_changes_no_verdict(started):
     report, _ = run("kills_its_parent.py")          # SIGTERM to its parent: the checker would have died of it
     assert report.conforms and report.count("passed") == len(GD_AND_MOMENTUM), \
         [r.failure.what for r in report.failed]
@@ -70,21 +78,21 @@ def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_l
     assert not failures(report, "momentum.ema")
 
 
-def test_a_hang_inside_one_c_call_is_killed_on_the_time_limit(quick_limits):
+def test_a_hang_inside_one_c_call_is_killed_on_the_time_limit(quick_limits, started):
     report, _ = run("hangs_in_a_c_call.py", clauses=("gd.update",))
     assert len(report.results) == 2
     assert failures(report, "gd.update")[0].what.startswith("timed out after 0.5 s (killed) during "
                                                             "update_parameters_with_gd")
 
 
-def test_a_crash_of_the_interpreter_is_named_by_its_signal():
+def test_a_crash_of_the_interpreter_is_named_by_its_signal(started):
     report, _ = run("crashes_the_interpreter.py")
     found = failures(report, "gd.update")
     assert found and found[0].what.startswith("was killed by SIGSEGV during update_parameters_with_gd")
     assert not failures(report, "momentum.ema")
 
 
-def test_a_memory_bomb_runs_out_of_the_memory_limit_not_of_the_machines(monkeypatch):
+def test_a_memory_bomb_runs_out_of_the_memory_limit_not_of_the_machines(monkeypatch, started):
     monkeypatch.setenv("OPTORACLE_MEMORY_LIMIT_MB", "700")
     report, _ = run("eats_memory.py")
     found = failures(report, "gd.update")
@@ -98,7 +106,7 @@ def test_a_target_that_reseeds_numpys_global_generator_changes_no_verdict():
     assert report.conforms and report.count("passed") == 4, [r.failure.what for r in report.failed]
 
 
-def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol():
+def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol(started):
     report, _ = run("prints_everywhere.py")
     assert report.conforms, [r.failure.what for r in report.failed]
     assert "hello from import" in report.load_output[0]
@@ -110,7 +118,7 @@ def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol():
     ("has_a_syntax_error.py", "has a syntax error"),
     ("sleeps_at_import.py", "did not finish loading within 1 s"),
 ])
-def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_limits):
+def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_limits, started):
     with pytest.raises(LoadError) as info:
         run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=["gd.update"])
     assert words in str(info.value) and "\n" not in str(info.value)

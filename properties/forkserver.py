@@ -1,0 +1,284 @@
+"""A fork server for the Python harness: a process that has imported numpy and the harness, and forks
+a fresh harness process for each start of a Python target.
+
+A new interpreter that imports numpy costs a checker about 0.15 s of CPU per start; a fork of this
+process costs a few milliseconds. A checker process starts its first Python target as a new
+interpreter, and starts the fork server at its second ($OPTORACLE_FORK_SERVER: 1, from the first; 0,
+never): optoracle's own test run starts about sixty targets, ``optoracle check`` one per worker (so a
+fork server only when a target has to be restarted after a crash). A forked harness is the process a
+spawned one would be when it loads the target: the same modules (numpy and the harness, nothing of the
+checker), the environment asked for, its own session, its memory limit, ``sys.argv`` as the harness's,
+numpy's and ``random``'s global generators seeded afresh from the OS. A start in an environment that
+differs from the server's in anything read at start-up is spawned instead, and so is every start when
+the server cannot serve it.
+
+    python -m properties.forkserver FD        (FD: its end of a SOCK_SEQPACKET socket pair with the checker)
+
+One request per message, four file descriptors with it (SCM_RIGHTS): the harness's stdin, stdout and
+stderr, and the write end of a pipe on which the server writes the process's wait status when it
+ends. The request is JSON: ``{"source", "env", "cwd", "memory_mb"}``; the reply ``{"pid": N}``. The
+server ends when the checker's end of the socket closes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np                        # imported before any fork: what a spawned harness imports first
+
+from . import harness
+
+STATUS_LOST = -1000          # the returncode of a process whose wait status the server could not pass on
+
+
+# ------------------------------------------------------------------------------------------ server
+def serve(channel):
+    statuses = {}                                          # pid -> the write end of its status pipe
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)         # a handler, so that the wakeup fd is written
+    signal.set_wakeup_fd(wake_write)
+    while True:
+        try:
+            ready, _, _ = select.select([channel, wake_read], [], [])
+        except InterruptedError:
+            continue
+        if wake_read in ready:
+            while True:
+                try:
+                    if not os.read(wake_read, 512):
+                        break
+                except BlockingIOError:
+                    break
+        _reap(statuses)
+        if channel not in ready:
+            continue
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 4)
+        except InterruptedError:
+            continue
+        if not message:
+            return                                          # the checker is gone
+        try:
+            request = json.loads(message)
+            if len(fds) != 4:
+                raise ValueError(f"a request brings 4 file descriptors, got {len(fds)}")
+            pid = os.fork()
+        except Exception as error:                          # noqa: BLE001 - the checker spawns instead
+            for fd in fds:
+                os.close(fd)
+            channel.send(json.dumps({"error": f"{type(error).__name__}: {error}"}).encode())
+            continue
+        if pid == 0:
+            _child(request, fds)                            # never returns
+        for fd in fds[:3]:
+            os.close(fd)
+        statuses[pid] = fds[3]
+        channel.send(json.dumps({"pid": pid}).encode())
+
+
+def _reap(statuses):
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = statuses.pop(pid, None)
+        if fd is not None:
+            try:
+                os.write(fd, f"{status}\n".encode())
+            except OSError:
+                pass
+            os.close(fd)
+
+
+def _child(request, fds):
+    """In the forked process: become what ``subprocess`` would have started, then run the harness."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        for fd, target in zip(fds[:3], (0, 1, 2)):
+            os.dup2(fd, target)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if request.get("cwd"):
+            os.chdir(request["cwd"])
+        if request.get("memory_mb"):
+            import resource
+            limit = request["memory_mb"] * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        import random
+        random.seed()
+        np.random.seed()
+        sys.argv = [harness.__file__, request["source"]]        # what `python -m properties.harness` sees
+        code = harness.main([request["source"]])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:                                   # noqa: BLE001 - reported on the harness's stderr
+        import traceback
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:                               # noqa: BLE001 - a closed stream is the target's doing
+                pass
+        os._exit(code)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    serve(socket.socket(fileno=int(argv[0])))
+
+
+# ------------------------------------------------------------------------------------------ client
+class ForkedProcess:
+    """What ``subprocess.Popen`` offers the transport (pid, stdin, stdout, poll, wait, returncode), for a
+    harness forked by the server. Its wait status arrives on a pipe the server writes when it ends."""
+
+    def __init__(self, pid, stdin, stdout, status):
+        self.pid, self.stdin, self.stdout, self._status = pid, stdin, stdout, status
+        self.returncode = None
+
+    def poll(self):
+        try:
+            return self.wait(0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def wait(self, timeout=None):
+        if self.returncode is not None:
+            return self.returncode
+        if self._status is not None:
+            if not select.select([self._status], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"process {self.pid}", timeout)
+            data = os.read(self._status, 64)
+            os.close(self._status)
+            self._status = None
+            if data.strip():
+                self.returncode = os.waitstatus_to_exitcode(int(data))
+                return self.returncode
+        # the server ended before this process did: whether it still runs is all that can be known
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while _exists(self.pid):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"process {self.pid}", timeout)
+            time.sleep(0.01)
+        self.returncode = STATUS_LOST
+        return self.returncode
+
+
+def _exists(pid):
+    """Whether process ``pid`` still runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+class ForkServer:
+    """The client of one fork server, started for the environment ``env`` (the harness's, without the
+    variables the harness sets per start): a start asking for another environment is spawned instead."""
+
+    def __init__(self, env):
+        self.env = env
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = subprocess.Popen([sys.executable, "-m", "properties.forkserver", str(theirs.fileno())],
+                                        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True)
+        theirs.close()
+        mine.settimeout(10)                               # a server that stopped answering: spawn instead
+        self.channel = mine
+        self.pid = os.getpid()                             # a forked worker starts its own
+
+    def usable(self, env):
+        return _startup(env) == _startup(self.env)
+
+    def start(self, source, env, cwd, memory_mb, stderr_path):
+        """A harness for ``source``, forked; None if the server cannot (the caller spawns one instead)."""
+        stdin_read, stdin_write = os.pipe()
+        stdout_read, stdout_write = os.pipe()
+        status_read, status_write = os.pipe()
+        stderr = os.open(stderr_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        theirs = (stdin_read, stdout_write, stderr, status_write)
+        try:
+            request = json.dumps({"source": source, "env": env, "cwd": cwd, "memory_mb": memory_mb}).encode()
+            socket.send_fds(self.channel, [request], list(theirs))
+            reply = json.loads(self.channel.recv(1 << 16) or b"{}")
+        except (OSError, ValueError):
+            reply = {}
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        if "pid" not in reply:
+            for fd in (stdin_write, stdout_read, status_read):
+                os.close(fd)
+            return None
+        return ForkedProcess(reply["pid"], os.fdopen(stdin_write, "wb"), os.fdopen(stdout_read, "rb"), status_read)
+
+
+def setting_from_env():
+    """$OPTORACLE_FORK_SERVER: "" (the default: from a process's second start), "1" or "0"; else ValueError."""
+    setting = os.environ.get("OPTORACLE_FORK_SERVER", "")
+    if setting not in ("", "0", "1"):
+        raise ValueError(f"$OPTORACLE_FORK_SERVER must be 0 (never fork) or 1 (fork from the first start), "
+                         f"got {setting!r}")
+    return setting
+
+
+_server = None
+_starts = {}                 # process id -> Python harnesses it started
+
+
+def start(source, env, cwd, memory_mb, stderr_path):
+    """A harness for ``source`` forked by this process's fork server, or None: spawn one. The server is
+    started at the process's second Python harness ($OPTORACLE_FORK_SERVER: 1 from the first, 0 never)."""
+    global _server
+    setting = setting_from_env()
+    if setting == "0" or not sys.platform.startswith("linux") or not hasattr(socket, "send_fds"):
+        return None
+    pid = os.getpid()
+    _starts[pid] = _starts.get(pid, 0) + 1
+    if _server is None or _server.pid != pid or _server.process.poll() is not None:
+        if _starts[pid] < 2 and setting != "1":
+            return None
+        try:
+            _server = ForkServer(env)               # the first, or a new one for one that is gone
+        except OSError:
+            return None
+    if not _server.usable(env):
+        return None
+    return _server.start(source, env, cwd, memory_mb, stderr_path)
+
+
+def _startup(env):
+    """What a process may read when it starts: the environment but optoracle's own variables (the harness
+    reads OPTORACLE_STDOUT, set per start) and the test that pytest is running. A fork server serves only
+    the starts that would see what it saw; a forked harness gets the whole environment asked for."""
+    return {k: v for k, v in env.items() if not k.startswith("OPTORACLE_") and k != "PYTEST_CURRENT_TEST"}
+
+
+if __name__ == "__main__":
+    main()
