@@ -7,8 +7,9 @@ interpreter, and starts the fork server at its second ($OPTORACLE_FORK_SERVER: 1
 never): optoracle's own test run starts about sixty targets, ``optoracle check`` one per worker (so a
 fork server only when a target has to be restarted after a crash). A forked harness is the process a
 spawned one would be when it loads the target: the same modules (numpy and the harness, nothing of the
-checker), the environment asked for, its own session, its memory limit, ``sys.argv`` as the harness's,
-numpy's and ``random``'s global generators seeded afresh from the OS. A start in an environment that
+checker or of the server: ``SPAWNED``), the environment asked for, its own session, its memory limit,
+``sys.argv`` as the harness's, ``random`` and ``numpy.random`` not imported yet (seeded from the OS
+when the target imports them). A start in an environment that
 differs from the server's in anything read at start-up is spawned instead, and so is every start when
 the server cannot serve it.
 
@@ -21,18 +22,24 @@ server ends when the checker's end of the socket closes.
 """
 from __future__ import annotations
 
-import json
-import os
-import select
-import signal
-import socket
-import subprocess
 import sys
-import time
-
-import numpy as np                        # imported before any fork: what a spawned harness imports first
 
 from . import harness
+
+# what `python -m properties.harness` has loaded when it loads a target (numpy, the protocol and their
+# standard modules): a forked harness forgets every other module before it loads the target, so that a
+# target's sibling `resource.py`, or numpy.random's first import of `secrets`, meets what it would meet
+# in a new interpreter, and `random` and `numpy.random` are seeded afresh when the target imports them
+SPAWNED = frozenset(sys.modules)
+
+import json  # noqa: E402 - after SPAWNED: the server's own modules
+import os  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
 
 STATUS_LOST = -1000          # the returncode of a process whose wait status the server could not pass on
 
@@ -116,26 +123,21 @@ def _child(request, fds):
         if request.get("cwd"):
             os.chdir(request["cwd"])
         if request.get("memory_mb"):
-            import resource
+            import resource                                 # Unix only, as the fork server
             limit = request["memory_mb"] * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        import random
-        random.seed()
-        np.random.seed()
-        sys.argv = [harness.__file__, request["source"]]        # what `python -m properties.harness` sees
+        for name in set(sys.modules) - SPAWNED:
+            del sys.modules[name]                           # imported afresh if the target imports them
+        sys.modules["__main__"] = harness                   # the running harness, as `import __main__` finds it
+        del sys.modules["properties.harness"]               # as in a spawned one: a fresh copy if imported
+        sys.argv = [harness.__file__, request["source"]]
         code = harness.main([request["source"]])
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:                                   # noqa: BLE001 - reported on the harness's stderr
-        import traceback
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:                               # noqa: BLE001 - a closed stream is the target's doing
-                pass
-        os._exit(code)
+        harness.exit_now(code)
 
 
 def main(argv=None):

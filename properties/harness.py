@@ -188,6 +188,17 @@ class Server:
         self.binary = False          # reply with base64 arrays once the checker says it reads them
         self.notes = set()
         self.flush = flush
+        self.pid = os.getpid()       # the process that answers; a copy the target forks never does
+
+    def _end_a_fork_of_the_target(self, exc=None):
+        """A process the target forked during a call and that returned into the harness ends here, as it
+        would at the top of a script: it must neither answer the checker nor read its requests."""
+        if os.getpid() == self.pid:
+            return
+        self.flush()
+        if isinstance(exc, SystemExit):
+            os._exit(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
+        os._exit(0 if exc is None else 1)
 
     def handle(self, line):
         """One request line -> one reply line. A malformed request gets a structured protocol error; only
@@ -262,8 +273,10 @@ class Server:
         try:
             value = fn(*args, **kwargs)
         except BaseException as exc:                            # noqa: BLE001 - reported, never raised
+            self._end_a_fork_of_the_target(exc)
             self.flush()
             return {"ok": False, "error": _error(exc, "call"), "seconds": time.perf_counter() - start}, None
+        self._end_a_fork_of_the_target()
         seconds = time.perf_counter() - start
         self.flush()
         reply = {"ok": True, "seconds": seconds,
@@ -304,8 +317,10 @@ def _keep():
     doing, which ends its run and is reported)."""
     if not hasattr(os, "fork"):
         return
+    keeper = os.getpid()
     pid = os.fork()
     if pid == 0:
+        _die_with(keeper)
         return
     for number in signal.valid_signals():
         if number not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD):
@@ -324,6 +339,21 @@ def _keep():
         signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _die_with(keeper):
+    """Linux: the target's process is killed when its keeper is. The checker kills the keeper's process
+    group; a target that left it (``os.setsid()``) would otherwise go on running, a hang at full CPU."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != keeper:                      # the keeper was killed before the request took effect
+        os._exit(1)
 
 
 def main(argv=None):
@@ -353,5 +383,16 @@ def main(argv=None):
     return 0
 
 
+def exit_now(code):
+    """End the process without waiting for threads the target started and never ended (a non-daemon
+    thread would keep it alive after the checker is gone) and without the target's atexit handlers."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:                                       # noqa: BLE001 - a closed stream is the target's doing
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -132,3 +132,67 @@ def test_the_load_time_limit_of_a_launched_target_runs_from_its_launch(quick_lim
     with pytest.raises(LoadError, match="did not finish loading within 1 s"):
         run_suite(transport=transport, examples="mutation", clauses=["gd.update"])
     assert time.monotonic() - start < 1.0               # not another second from here
+
+
+# ---------------------------------------------------------------- what a target's own processes do
+def _correct_file(tmp_path, name, body):
+    """A correct target (the example's functions) with ``body`` added, which may write to ``marks``."""
+    from conftest import ROOT
+    marks = tmp_path / "marks"
+    source = tmp_path / name
+    source.write_text("import os, sys, threading, time\n"
+                      f"sys.path.insert(0, {os.path.join(ROOT, 'examples')!r})\n"
+                      "from student_correct import *  # noqa\n"
+                      "import student_correct as _correct\n"
+                      f"MARKS = {str(marks)!r}\n" + body)
+    return str(source), marks
+
+
+def _gone(pid, within=5.0):
+    from properties.forkserver import _exists
+    deadline = time.monotonic() + within
+    while _exists(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_target_that_leaves_the_process_group_is_still_killed_on_a_time_limit(tmp_path, quick_limits, started):
+    source, marks = _correct_file(tmp_path, "leaves_its_group.py", (
+        "os.setsid()                                   # out of the group the checker kills\n"
+        "open(MARKS, 'a').write(f'{os.getpid()}\\n')\n"
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    while True:\n"
+        "        pass\n"))
+    report = run_suite(source, examples="mutation", clauses=["gd.update"])
+    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.5 s (killed)")
+    assert all(_gone(int(pid)) for pid in marks.read_text().split())     # no process left spinning
+
+
+def test_a_thread_the_target_never_ends_does_not_keep_its_process_alive(tmp_path, started):
+    source, marks = _correct_file(tmp_path, "never_ending_thread.py", (
+        "os.setsid()\n"
+        "open(MARKS, 'a').write(f'{os.getpid()}\\n')\n"
+        "threading.Thread(target=lambda: time.sleep(3600), daemon=False).start()\n"))
+    report = run_suite(source, examples="mutation", clauses=["gd.update"])
+    assert report.conforms
+    assert all(_gone(int(pid)) for pid in marks.read_text().split())
+
+
+def test_a_process_the_target_forks_during_a_call_never_answers_the_checker(tmp_path, started):
+    source, _ = _correct_file(tmp_path, "forks_in_a_call.py", (
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        sys.exit(0)            # the child returns into whatever called it: here, the harness\n"
+        "    os.waitpid(pid, 0)\n"
+        "    return _correct.update_parameters_with_gd(parameters, grads, learning_rate)\n"))
+    report = run_suite(source, examples="mutation", clauses=["gd.update"])
+    assert report.conforms and report.count("passed") == 3, [r.failure.what for r in report.failed]
+
+
+def test_a_sibling_module_named_like_a_standard_one_imports_as_in_a_new_interpreter(tmp_path, started):
+    (tmp_path / "resource.py").write_text("LAYERS = [2, 5, 2, 1]\n")      # the standard module's name
+    source, _ = _correct_file(tmp_path, "uses_its_resource_module.py", "from resource import LAYERS\n")
+    assert run_suite(source, examples="mutation", clauses=["gd.update"]).conforms

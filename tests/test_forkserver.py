@@ -8,7 +8,11 @@ import os
 from properties.runner import open_target
 
 RECORDS_ITSELF = '''
-import json, os, random, resource, sys
+import sys
+LOOKED_FOR = {{"random", "numpy.random", "secrets", "resource", "socket", "subprocess", "properties.harness",
+              "properties.forkserver"}}
+loaded_first = sorted(set(sys.modules) & LOOKED_FOR)        # before this file imports anything
+import json, os, random, resource
 import numpy as np
 sys.path.insert(0, {correct_folder!r})
 from student_correct import *  # noqa: F401,F403
@@ -18,6 +22,7 @@ with open({records!r}, "a") as records:
     records.write(json.dumps({{"cwd": os.getcwd(), "path0": sys.path[0], "keeper_leads": os.getsid(0) == os.getppid(),
                               "heavy": heavy, "memory": resource.getrlimit(resource.RLIMIT_AS)[0],
                               "mpl": os.environ.get("MPLBACKEND"), "stdout": os.environ.get("OPTORACLE_STDOUT"),
+                              "loaded": loaded_first, "main": sys.modules["__main__"].__file__,
                               "numpy": float(np.random.random()), "random": random.random()}}) + "\\n")
 '''
 
@@ -39,10 +44,11 @@ def test_a_forked_harness_is_the_process_a_new_interpreter_would_be(tmp_path, mo
     assert kinds == ["Popen", "ForkedProcess", "ForkedProcess"]
     spawned, *forked = [json.loads(line) for line in records.read_text().splitlines()]
     for record in forked:
-        for key in ("cwd", "path0", "heavy", "memory", "mpl"):
+        for key in ("cwd", "path0", "heavy", "memory", "mpl", "loaded", "main"):
             assert record[key] == spawned[key], key
         assert record["stdout"] and record["stdout"] != spawned["stdout"]      # its own output file
     assert spawned["heavy"] == [] and spawned["cwd"] == str(tmp_path) and spawned["memory"] == 2048 * 1024 * 1024
+    assert spawned["loaded"] == [] and spawned["main"].endswith(os.path.join("properties", "harness.py"))
     assert spawned["keeper_leads"] and all(r["keeper_leads"] for r in forked)     # its own session, its keeper's
     # numpy's and random's global generators start afresh in every process, as in a new interpreter
     assert len({r["numpy"] for r in forked + [spawned]}) == 3 and len({r["random"] for r in forked}) == 2
