@@ -458,9 +458,26 @@ def _load_failure(error, source=None):
     text = f"raised {kind} while loading{where}: {message}" if message else f"raised {kind} while loading{where}"
     stem = os.path.splitext(os.path.basename(source))[0] if source else ""
     if stem in getattr(sys, "stdlib_module_names", ()):
-        text += (f" (the file's name {os.path.basename(source)!r} hides the standard library's module {stem!r} "
-                 "from everything it imports: rename it)")
-    return text
+        return text + (f" (the file's name {os.path.basename(source)!r} hides the standard library's module "
+                       f"{stem!r} from everything it imports: rename it)")
+    return text + shadowing_hint(error, folder)
+
+
+def shadowing_hint(error, folder):
+    """' (secrets.py in the target's folder hides ...)' when an import failed and the target's folder holds
+    files named like standard modules: numpy.random importing ``secrets`` gets the student's ``secrets.py``."""
+    if not folder or error.get("type") not in ("ImportError", "ModuleNotFoundError", "AttributeError"):
+        return ""
+    try:
+        names = sorted(name for name in os.listdir(folder)
+                       if name.endswith(".py") and name[:-3] in getattr(sys, "stdlib_module_names", ()))
+    except OSError:
+        return ""
+    if not names:
+        return ""
+    return (f" ({', '.join(names)} in the target's folder {'hides' if len(names) == 1 else 'hide'} the standard "
+            f"library's module{'' if len(names) == 1 else 's'} of the same name from everything imported after it, "
+            "numpy's modules too: rename it if the error comes from there)")
 
 
 class LocalTransport:
@@ -687,7 +704,8 @@ class Target:
                 self._fail_call(record, f"called sys.exit({record.error.get('exit_status')}) during {function}")
             if "exit_status" in record.error:
                 self._fail_call(record, f"asked to exit with status {record.error['exit_status']} during {function}")
-            self._fail_call(record, f"{function} {record.describe()}")
+            folder = os.path.dirname(self.file) + os.sep if self.file else None
+            self._fail_call(record, f"{function} {record.describe()}" + shadowing_hint(record.error, folder))
         try:
             record.value = protocol.decode(reply.get("value"))
         except protocol.ProtocolError as error:

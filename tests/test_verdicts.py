@@ -144,6 +144,17 @@ def test_a_file_named_like_a_standard_module_is_told_to_rename_itself(tmp_path):
     assert "copy.py" in message.split(" while loading (")[1].split(")")[0]      # the user's own line first
 
 
+def test_a_module_beside_the_file_named_like_a_standard_one_is_named_when_an_import_fails(tmp_path):
+    # numpy.random imports the standard `secrets` on first use: the student's secrets.py answers instead
+    (tmp_path / "secrets.py").write_text('API_KEY = "0123"\n')
+    (tmp_path / "solution.py").write_text(open(os.path.join(ROOT, "examples", "student_correct.py")).read())
+    report = run_suite(str(tmp_path / "solution.py"), examples="mutation", clauses=["init.he"])
+    (result,) = report.failed
+    assert result.failure.what.startswith("initialize_parameters raised ImportError: ")
+    assert "(secrets.py in the target's folder hides the standard library's module of the same name" in \
+        result.failure.what
+
+
 @pytest.mark.parametrize("name, hint", [("harness.js", "--cmd 'node "), ("notes.md", "--cmd 'node harness.js'")])
 def test_a_file_in_another_language_is_shown_how_to_run_its_harness(name, hint, tmp_path, capsys):
     from optoracle.cli import main
