@@ -63,6 +63,8 @@ def load(source):
         folder = os.path.dirname(path)
         sys.path.insert(0, folder)
         os.chdir(folder)
+        if _OWN_PROCESS:
+            _forget_optoracle()
         name = os.path.splitext(os.path.basename(path))[0]
         module_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(module_spec)
@@ -71,6 +73,16 @@ def load(source):
         return module
     sys.path.insert(0, os.getcwd())
     return importlib.import_module(source)
+
+
+_OWN_PROCESS = []          # true in the target's process (main), never in the checker's (LocalTransport)
+
+
+def _forget_optoracle():
+    """The harness's own package leaves sys.modules before a user's file loads (the harness keeps what it
+    holds): a ``properties.py`` beside the file imports as it does in the notebook, not optoracle's."""
+    for name in [n for n in sys.modules if n == "properties" or n.startswith("properties.")]:
+        del sys.modules[name]
 
 
 def _edition(name):
@@ -362,6 +374,7 @@ def main(argv=None):
         print("usage: python -m properties.harness TARGET", file=sys.stderr)
         return 2
     _keep()
+    _OWN_PROCESS.append(True)
     protocol_in, protocol_out = _redirect_stdio()
 
     def flush():

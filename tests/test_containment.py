@@ -193,7 +193,9 @@ def test_a_process_the_target_forks_during_a_call_never_answers_the_checker(tmp_
     assert report.conforms and report.count("passed") == 3, [r.failure.what for r in report.failed]
 
 
-def test_a_sibling_module_named_like_a_standard_one_imports_as_in_a_new_interpreter(tmp_path, started):
-    (tmp_path / "resource.py").write_text("LAYERS = [2, 5, 2, 1]\n")      # the standard module's name
-    source, _ = _correct_file(tmp_path, "uses_its_resource_module.py", "from resource import LAYERS\n")
-    assert run_suite(source, examples="mutation", clauses=["gd.update"]).conforms
+@pytest.mark.parametrize("module", ["resource", "properties"])     # a standard module; optoracle's package
+def test_a_sibling_module_imports_as_in_the_notebook_whatever_its_name(module, tmp_path, started):
+    (tmp_path / f"{module}.py").write_text("LAYERS = [2, 5, 2, 1]\n")
+    source, _ = _correct_file(tmp_path, f"uses_its_{module}_module.py", f"from {module} import LAYERS\n")
+    report = run_suite(source, examples="mutation", clauses=["gd.update"])
+    assert report.conforms, [r.failure.what for r in report.failed]
