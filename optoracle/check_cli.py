@@ -99,9 +99,8 @@ RUNNERS = {".js": "node", ".mjs": "node", ".cjs": "node", ".ts": "npx tsx", ".jl
 
 def validate(args):
     """One line naming the first bad input, or None."""
-    from properties import settings, spec
+    from properties import forkserver, settings, spec
     from properties.failures import LoadError
-    from properties import forkserver
     from properties.gateway import call_timeout_from_env, import_timeout_from_env, memory_limit_from_env
     if not args.target and not args.cmd:
         return "no target: name a .py file or module (optoracle check my_solution.py), or --cmd for another language"

@@ -9,9 +9,8 @@ fork server only when a target has to be restarted after a crash). A forked harn
 spawned one would be when it loads the target: the same modules (numpy and the harness, nothing of the
 checker or of the server: ``SPAWNED``), the environment asked for, its own session, its memory limit,
 ``sys.argv`` as the harness's, ``random`` and ``numpy.random`` not imported yet (seeded from the OS
-when the target imports them). A start in an environment that
-differs from the server's in anything read at start-up is spawned instead, and so is every start when
-the server cannot serve it.
+when the target imports them). A start in an environment that differs from the server's in anything
+read at start-up is spawned instead, and so is every start when the server cannot serve it.
 
     python -m properties.forkserver FD        (FD: its end of a SOCK_SEQPACKET socket pair with the checker)
 
@@ -123,19 +122,17 @@ def _child(request, fds):
         if request.get("cwd"):
             os.chdir(request["cwd"])
         if request.get("memory_mb"):
-            import resource                                 # Unix only, as the fork server
-            limit = request["memory_mb"] * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            harness.limit_memory(request["memory_mb"])
         for name in set(sys.modules) - SPAWNED:
             del sys.modules[name]                           # imported afresh if the target imports them
         sys.modules["__main__"] = harness                   # the running harness, as `import __main__` finds it
         del sys.modules["properties.harness"]               # as in a spawned one: a fresh copy if imported
         sys.argv = [harness.__file__, request["source"]]
         code = harness.main([request["source"]])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    except BaseException:                                   # noqa: BLE001 - reported on the harness's stderr
-        traceback.print_exc()
+    except BaseException as exc:                            # noqa: BLE001 - reported on the harness's stderr
+        if not isinstance(exc, SystemExit):
+            traceback.print_exc()
+        code = harness.exit_status(exc)
     finally:
         harness.exit_now(code)
 
@@ -174,7 +171,7 @@ class ForkedProcess:
                 return self.returncode
         # the server ended before this process did: whether it still runs is all that can be known
         deadline = None if timeout is None else time.monotonic() + timeout
-        while _exists(self.pid):
+        while running(self.pid):
             if deadline is not None and time.monotonic() >= deadline:
                 raise subprocess.TimeoutExpired(f"process {self.pid}", timeout)
             time.sleep(0.01)
@@ -182,7 +179,7 @@ class ForkedProcess:
         return self.returncode
 
 
-def _exists(pid):
+def running(pid):
     """Whether process ``pid`` still runs (a zombie, ended but not yet reaped by its new parent, does not)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:

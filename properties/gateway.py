@@ -33,6 +33,7 @@ import numpy as np
 
 from . import forkserver, protocol
 from .failures import ConformanceError, Failure, LoadError, MissingFunction
+from .harness import Server, limit_memory
 
 # The functions the checker knows; the handshake asks the target which of them it has.
 COURSE_FUNCTIONS = (
@@ -156,11 +157,7 @@ def _describe_exit(returncode):
 
 
 def _limit_memory(megabytes):
-    def apply():
-        import resource
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    return apply if megabytes else None
+    return (lambda: limit_memory(megabytes)) if megabytes else None
 
 
 OUTPUT_LIMIT = 4000        # characters of captured stdout/stderr shown per call (head and tail)
@@ -491,7 +488,6 @@ class LocalTransport:
         self.starts = 0
 
     def start(self, functions):
-        from .harness import Server
         self.server = Server(self.source, module=self.module)
         self.starts += 1
         line, _ = self.server.handle(protocol.dumps({"op": "hello", "id": 0, "functions": list(functions),

@@ -46,8 +46,9 @@ def _install_numpy_aliases(notes):
     np.__getattr__ = __getattr__
 
 
-def load(source):
-    """The module a TARGET names (see the module docstring)."""
+def load(source, own_process=False):
+    """The module a TARGET names (see the module docstring). ``own_process``: in the target's own process
+    (``main``), never in the checker's (LocalTransport)."""
     if source == "reference" or source.startswith("reference@"):
         import reference
         if "@" not in source:
@@ -63,7 +64,7 @@ def load(source):
         folder = os.path.dirname(path)
         sys.path.insert(0, folder)
         os.chdir(folder)
-        if _OWN_PROCESS:
+        if own_process:
             _forget_optoracle()
         name = os.path.splitext(os.path.basename(path))[0]
         module_spec = importlib.util.spec_from_file_location(name, path)
@@ -73,9 +74,6 @@ def load(source):
         return module
     sys.path.insert(0, os.getcwd())
     return importlib.import_module(source)
-
-
-_OWN_PROCESS = []          # true in the target's process (main), never in the checker's (LocalTransport)
 
 
 def _forget_optoracle():
@@ -112,11 +110,21 @@ def _plain(value):
     return value is None or isinstance(value, (bool, int, float, str))
 
 
+def exit_status(exc):
+    """The status a process ends with on ``exc``: a SystemExit's code as ``sys.exit`` maps it (None -> 0, a
+    message -> 1), 1 for any other exception, 0 for none."""
+    if exc is None:
+        return 0
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 1
+
+
 def _error(exc, phase):
     error = {"type": type(exc).__name__, "message": str(exc), "phase": phase}
     if isinstance(exc, SystemExit):
         code = exc.code
-        error["exit_status"] = code if isinstance(code, int) else (0 if code is None else 1)
+        error["exit_status"] = exit_status(exc)
         error["message"] = "" if code is None or isinstance(code, int) else str(code)
     frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
     error["traceback"] = "".join(frames)[-4000:]
@@ -193,8 +201,9 @@ class Server:
     """Answers protocol requests for one module (in the target's process, or in-process for
     the checker's own trusted candidates)."""
 
-    def __init__(self, source, flush=lambda: None, module=None):
+    def __init__(self, source, flush=lambda: None, module=None, own_process=False):
         self.source = source
+        self.own_process = own_process
         self.given = module
         self.module = None
         self.binary = False          # reply with base64 arrays once the checker says it reads them
@@ -205,12 +214,8 @@ class Server:
     def _end_a_fork_of_the_target(self, exc=None):
         """A process the target forked during a call and that returned into the harness ends here, as it
         would at the top of a script: it must neither answer the checker nor read its requests."""
-        if os.getpid() == self.pid:
-            return
-        self.flush()
-        if isinstance(exc, SystemExit):
-            os._exit(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
-        os._exit(0 if exc is None else 1)
+        if os.getpid() != self.pid:
+            exit_now(exit_status(exc))
 
     def handle(self, line):
         """One request line -> one reply line. A malformed request gets a structured protocol error; only
@@ -246,7 +251,7 @@ class Server:
         if self.given is None:
             _install_numpy_aliases(self.notes)
         try:
-            self.module = self.given if self.given is not None else load(self.source)
+            self.module = self.given if self.given is not None else load(self.source, self.own_process)
         except BaseException as exc:                            # noqa: BLE001 - reported, never raised
             self.flush()
             return {"ok": False, "error": _error(exc, "load")}
@@ -353,6 +358,13 @@ def _keep():
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
+def limit_memory(megabytes):
+    """Bound the address space of this process (a target's, before it loads) to ``megabytes`` MiB."""
+    import resource                                             # Unix only, as the limit
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def _die_with(keeper):
     """Linux: the target's process is killed when its keeper is. The checker kills the keeper's process
     group; a target that left it (``os.setsid()``) would otherwise go on running, a hang at full CPU."""
@@ -374,17 +386,8 @@ def main(argv=None):
         print("usage: python -m properties.harness TARGET", file=sys.stderr)
         return 2
     _keep()
-    _OWN_PROCESS.append(True)
     protocol_in, protocol_out = _redirect_stdio()
-
-    def flush():
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:                                   # noqa: BLE001 - a closed stream is the target's doing
-                pass
-
-    server = Server(argv[0], flush)
+    server = Server(argv[0], flush_output, own_process=True)
     for line in protocol_in:
         if not line.strip():
             continue
@@ -396,14 +399,19 @@ def main(argv=None):
     return 0
 
 
-def exit_now(code):
-    """End the process without waiting for threads the target started and never ended (a non-daemon
-    thread would keep it alive after the checker is gone) and without the target's atexit handlers."""
+def flush_output():
+    """Flush what the target printed (to its output file, never to the protocol)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:                                       # noqa: BLE001 - a closed stream is the target's doing
             pass
+
+
+def exit_now(code):
+    """End the process without waiting for threads the target started and never ended (a non-daemon
+    thread would keep it alive after the checker is gone) and without the target's atexit handlers."""
+    flush_output()
     os._exit(code)
 
 

@@ -1,5 +1,6 @@
 """Shared helpers of optoracle's own tests."""
 import os
+import pathlib
 import sys
 
 import pytest
@@ -39,6 +40,21 @@ def trusted(source, profile="auto"):
 
 def target_file(name):
     return os.path.join(TARGETS, name)
+
+
+def correct_target(folder, name, body=""):
+    """(path, marks): a correct target ``name`` in ``folder`` (examples/student_correct.py's functions) with
+    ``body`` added, which may use os, sys, threading, time, the example as ``_correct`` and ``MARKS``: a file
+    in ``folder`` it may write to (a pathlib.Path; not created here)."""
+    marks = pathlib.Path(folder) / "marks"
+    source = os.path.join(str(folder), name)
+    with open(source, "w") as out:
+        out.write("import os, sys, threading, time\n"
+                  f"sys.path.insert(0, {os.path.join(ROOT, 'examples')!r})\n"
+                  "from student_correct import *  # noqa\n"
+                  "import student_correct as _correct\n"
+                  f"MARKS = {str(marks)!r}\n" + body)
+    return source, marks
 
 
 def diagnosis_of(source, function):

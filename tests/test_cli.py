@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, TARGETS
+from conftest import ROOT, TARGETS, correct_target
 from optoracle.cli import main
 
 CORRECT = os.path.join(ROOT, "examples", "student_correct.py")
@@ -69,22 +69,9 @@ def test_a_bad_environment_variable_is_a_usage_error_named_before_any_work(varia
     assert words in one_line_error(capsys)
 
 
-MARKS_AT_IMPORT = '''
-import os
-import sys
-sys.path.insert(0, {correct_folder!r})
-from student_correct import *  # noqa: F401,F403
-with open({marks!r}, "a") as marks:
-    marks.write(f"{{os.getpid()}}\\n")
-'''
-
-
 def _marking_target(tmp_path):
-    """A correct target that writes its process id to a file each time it is imported."""
-    marks = tmp_path / "imported"
-    source = tmp_path / "marks_its_imports.py"
-    source.write_text(MARKS_AT_IMPORT.format(correct_folder=os.path.dirname(CORRECT), marks=str(marks)))
-    return str(source), marks
+    """A correct target that writes its process id to ``marks`` each time it is imported."""
+    return correct_target(tmp_path, "marks_its_imports.py", "open(MARKS, 'a').write(f'{os.getpid()}\\n')\n")
 
 
 @pytest.mark.parametrize("argv, variable", [

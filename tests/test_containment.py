@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import TARGETS
+from conftest import TARGETS, correct_target
 from properties.failures import LoadError
 from properties.gateway import launch
 from properties.runner import run_suite
@@ -136,23 +136,10 @@ def test_a_target_that_takes_too_long_to_load_is_one_clear_error_counted_from_it
 
 
 # ---------------------------------------------------------------- what a target's own processes do
-def _correct_file(tmp_path, name, body):
-    """A correct target (the example's functions) with ``body`` added, which may write to ``marks``."""
-    from conftest import ROOT
-    marks = tmp_path / "marks"
-    source = tmp_path / name
-    source.write_text("import os, sys, threading, time\n"
-                      f"sys.path.insert(0, {os.path.join(ROOT, 'examples')!r})\n"
-                      "from student_correct import *  # noqa\n"
-                      "import student_correct as _correct\n"
-                      f"MARKS = {str(marks)!r}\n" + body)
-    return str(source), marks
-
-
 def _gone(pid, within=5.0):
-    from properties.forkserver import _exists
+    from properties.forkserver import running
     deadline = time.monotonic() + within
-    while _exists(pid):
+    while running(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -160,7 +147,7 @@ def _gone(pid, within=5.0):
 
 
 def test_a_target_that_leaves_the_process_group_is_still_killed_on_a_time_limit(tmp_path, quick_limits, started):
-    source, marks = _correct_file(tmp_path, "leaves_its_group.py", (
+    source, marks = correct_target(tmp_path, "leaves_its_group.py", (
         "os.setsid()                                   # out of the group the checker kills\n"
         "open(MARKS, 'a').write(f'{os.getpid()}\\n')\n"
         "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
@@ -172,7 +159,7 @@ def test_a_target_that_leaves_the_process_group_is_still_killed_on_a_time_limit(
 
 
 def test_a_thread_the_target_never_ends_does_not_keep_its_process_alive(tmp_path, started):
-    source, marks = _correct_file(tmp_path, "never_ending_thread.py", (
+    source, marks = correct_target(tmp_path, "never_ending_thread.py", (
         "os.setsid()\n"
         "open(MARKS, 'a').write(f'{os.getpid()}\\n')\n"
         "threading.Thread(target=lambda: time.sleep(3600), daemon=False).start()\n"))
@@ -182,7 +169,7 @@ def test_a_thread_the_target_never_ends_does_not_keep_its_process_alive(tmp_path
 
 
 def test_a_process_the_target_forks_during_a_call_never_answers_the_checker(tmp_path, started):
-    source, _ = _correct_file(tmp_path, "forks_in_a_call.py", (
+    source, _ = correct_target(tmp_path, "forks_in_a_call.py", (
         "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
         "    pid = os.fork()\n"
         "    if pid == 0:\n"
@@ -196,6 +183,6 @@ def test_a_process_the_target_forks_during_a_call_never_answers_the_checker(tmp_
 @pytest.mark.parametrize("module", ["resource", "properties"])     # a standard module; optoracle's package
 def test_a_sibling_module_imports_as_in_the_notebook_whatever_its_name(module, tmp_path, started):
     (tmp_path / f"{module}.py").write_text("LAYERS = [2, 5, 2, 1]\n")
-    source, _ = _correct_file(tmp_path, f"uses_its_{module}_module.py", f"from {module} import LAYERS\n")
+    source, _ = correct_target(tmp_path, f"uses_its_{module}_module.py", f"from {module} import LAYERS\n")
     report = run_suite(source, examples="mutation", clauses=["gd.update"])
     assert report.conforms, [r.failure.what for r in report.failed]

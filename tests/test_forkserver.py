@@ -3,9 +3,11 @@ would be, and every outcome of the process (its exit status, its signal, its mem
 checker as it does from a spawned one (the process-level cases of tests/test_containment.py run both ways)."""
 import json
 import os
+import signal
 
-
-from properties.runner import open_target
+from conftest import ROOT
+from properties import forkserver
+from properties.runner import open_target, run_suite
 
 RECORDS_ITSELF = '''
 import sys
@@ -36,7 +38,6 @@ def _start(source, mode, monkeypatch):
 
 
 def test_a_forked_harness_is_the_process_a_new_interpreter_would_be(tmp_path, monkeypatch):
-    from conftest import ROOT
     records = tmp_path / "records"
     source = tmp_path / "records_itself.py"
     source.write_text(RECORDS_ITSELF.format(correct_folder=os.path.join(ROOT, "examples"), records=str(records)))
@@ -55,7 +56,6 @@ def test_a_forked_harness_is_the_process_a_new_interpreter_would_be(tmp_path, mo
 
 
 def test_a_start_in_another_environment_is_spawned_not_forked(tmp_path, monkeypatch):
-    from conftest import ROOT
     source = os.path.join(ROOT, "examples", "student_correct.py")
     assert _start(source, "forked", monkeypatch) == "ForkedProcess"
     monkeypatch.setenv("PYTHONHASHSEED", "7")          # read when a process starts: the server's differs
@@ -63,8 +63,6 @@ def test_a_start_in_another_environment_is_spawned_not_forked(tmp_path, monkeypa
 
 
 def test_a_fork_server_that_is_gone_is_replaced(monkeypatch):
-    from conftest import ROOT
-    from properties import forkserver
     source = os.path.join(ROOT, "examples", "student_correct.py")
     assert _start(source, "forked", monkeypatch) == "ForkedProcess"
     gone = forkserver._server.process
@@ -74,10 +72,6 @@ def test_a_fork_server_that_is_gone_is_replaced(monkeypatch):
 
 
 def test_a_target_whose_fork_server_is_gone_runs_on_and_its_end_is_still_seen(monkeypatch):
-    import signal
-    from conftest import ROOT
-    from properties import forkserver
-    from properties.runner import run_suite
     monkeypatch.setenv("OPTORACLE_FORK_SERVER", "1")
     target = open_target(os.path.join(ROOT, "examples", "student_correct.py"))
     try:
