@@ -191,9 +191,9 @@ def check_model_prints_the_cost_every_1000_epochs(target):
     X, Y = moons()
     X, Y = X[:, :10], Y[:, :10]
     short_run = {"learning_rate": 0.05, "mini_batch_size": 4, "num_epochs": 3}
-    yours, _ = _printed_run(target, X, Y, "gd", short_run)
-    _expect_trained(target, yours, X, Y, "gd", short_run, "model.hyperparameters",
-                    f"parameters after {_call_text(10, 'gd', short_run)}, before the 1001-epoch run is judged")
+    _printed_run(target, X, Y, "gd", short_run, trained=(
+        "model.hyperparameters", f"parameters after {_call_text(10, 'gd', short_run)}, before the 1001-epoch run "
+                                 "is judged"))
     long_run = {"learning_rate": 0.05, "mini_batch_size": 8, "num_epochs": 1001}
     what = (f"parameters after {_call_text(10, 'gd', long_run)}, whose 3-epoch run trains as the reference's does: "
             "epoch i shuffles with seed 11 + i up to epoch 1000 (does the seed start again, or stop counting, "
