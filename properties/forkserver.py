@@ -8,8 +8,8 @@ never): optoracle's own test run starts about sixty targets, ``optoracle check``
 fork server only when a target has to be restarted after a crash). A forked harness is the process a
 spawned one would be when it loads the target: the same modules (numpy and the harness, nothing of the
 checker or of the server: ``SPAWNED``), the environment asked for, its own session, its memory limit,
-``sys.argv`` as the harness's, ``random`` and ``numpy.random`` not imported yet (seeded from the OS
-when the target imports them). A start in an environment that differs from the server's in anything
+``sys.argv`` as the harness's (and the command line ``ps`` shows), ``random`` and ``numpy.random`` not
+imported yet (seeded from the OS when the target imports them). A start in an environment that differs from the server's in anything
 read at start-up is spawned instead, and so is every start when the server cannot serve it.
 
     python -m properties.forkserver FD        (FD: its end of a SOCK_SEQPACKET socket pair with the checker)
@@ -31,7 +31,9 @@ from . import harness
 # in a new interpreter, and `random` and `numpy.random` are seeded afresh when the target imports them
 SPAWNED = frozenset(sys.modules)
 
-import json  # noqa: E402 - after SPAWNED: the server's own modules
+import ctypes  # noqa: E402 - after SPAWNED: the server's own modules
+import itertools  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import select  # noqa: E402
 import signal  # noqa: E402
@@ -119,6 +121,7 @@ def _child(request, fds):
         os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
         os.environ.clear()
         os.environ.update(request["env"])
+        _show_as([sys.executable, "-m", "properties.harness", request["source"]])
         if request.get("cwd"):
             os.chdir(request["cwd"])
         if request.get("memory_mb"):
@@ -135,6 +138,30 @@ def _child(request, fds):
         code = harness.exit_status(exc)
     finally:
         harness.exit_now(code)
+
+
+def _show_as(argv):
+    """Linux: ``ps`` shows this process with ``argv``, a spawned harness's command line, instead of the
+    server's it was forked with. The title is written where the kernel reads /proc/PID/cmdline from: the
+    server's argument strings, and past them its environment strings, which nothing uses any more once
+    ``os.environ`` has been rebuilt (unless a C-level entry outlived it: then the arguments' room only)."""
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])   # fields 48 to 51
+        libc = ctypes.CDLL(None)
+        environ = ctypes.POINTER(ctypes.c_void_p).in_dll(libc, "environ")
+        in_use = itertools.takewhile(bool, (environ[i] for i in itertools.count()))
+        end = arg_end if env_start != arg_end or any(env_start <= a < env_end for a in in_use) else env_end
+        text = " ".join(argv).encode(errors="replace")[:min(end - arg_start, 4096) - 1]
+        if end > arg_end:      # the last byte of the arguments not 0: the kernel reads on, up to the first 0
+            title = text.ljust(arg_end - arg_start, b" ") + b"\0"
+        else:
+            title = text.ljust(end - arg_start, b"\0")
+        if 0 < len(title) <= end - arg_start:
+            ctypes.memmove(arg_start, title, len(title))
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass                                                # only what ps shows is at stake
 
 
 def main(argv=None):

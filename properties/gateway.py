@@ -576,7 +576,11 @@ class Target:
             transport = child_transport(source, command=command, import_timeout=import_timeout, memory_mb=memory_mb)
         self.transport = transport
         self.memory_mb = getattr(transport, "memory_mb", None)
-        hello = transport.start(COURSE_FUNCTIONS)
+        try:
+            hello = transport.start(COURSE_FUNCTIONS)
+        except LoadError:
+            transport.close()                  # its folder of captured output too
+            raise
         self.functions = {name: info.get("parameters") for name, info in hello.get("functions", {}).items()}
         self.info = hello.get("target", {})
         self.binary = "base64" in hello.get("encodings", [])

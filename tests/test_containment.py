@@ -4,6 +4,7 @@ Each hostile target (tests/targets/hostile/) fails the checks of the function th
 message naming what happened, and the other checks go on in a fresh child process.
 """
 import os
+import tempfile
 import time
 
 import pytest
@@ -117,10 +118,13 @@ def test_prints_and_writes_to_file_descriptor_1_never_reach_the_protocol(started
     ("raises_at_import.py", "raised NameError while loading"),
     ("has_a_syntax_error.py", "has a syntax error"),
 ])
-def test_a_target_that_cannot_be_loaded_is_one_clear_error(name, words, quick_limits, started):
+def test_a_target_that_cannot_be_loaded_is_one_clear_error_and_leaves_nothing_behind(name, words, quick_limits,
+                                                                                     started, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))    # where the child's captured output is kept
     with pytest.raises(LoadError) as info:
         run_suite(os.path.join(HOSTILE, name), examples="mutation", clauses=["gd.update"])
     assert words in str(info.value) and "\n" not in str(info.value)
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_target_that_takes_too_long_to_load_is_one_clear_error_counted_from_its_launch(monkeypatch):

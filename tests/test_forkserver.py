@@ -4,6 +4,7 @@ checker as it does from a spawned one (the process-level cases of tests/test_con
 import json
 import os
 import signal
+import sys
 
 from conftest import ROOT
 from properties import forkserver
@@ -25,7 +26,9 @@ with open({records!r}, "a") as records:
                               "heavy": heavy, "memory": resource.getrlimit(resource.RLIMIT_AS)[0],
                               "mpl": os.environ.get("MPLBACKEND"), "stdout": os.environ.get("OPTORACLE_STDOUT"),
                               "loaded": loaded_first, "main": sys.modules["__main__"].__file__,
-                              "numpy": float(np.random.random()), "random": random.random()}}) + "\\n")
+                              "numpy": float(np.random.random()), "random": random.random(),
+                              "ps": [open(f"/proc/{{pid}}/cmdline", "rb").read().replace(b"\\0", b" ").decode().strip()
+                                     for pid in (os.getpid(), os.getppid())]}}) + "\\n")   # its keeper's
 '''
 
 
@@ -45,11 +48,12 @@ def test_a_forked_harness_is_the_process_a_new_interpreter_would_be(tmp_path, mo
     assert kinds == ["Popen", "ForkedProcess", "ForkedProcess"]
     spawned, *forked = [json.loads(line) for line in records.read_text().splitlines()]
     for record in forked:
-        for key in ("cwd", "path0", "heavy", "memory", "mpl", "loaded", "main"):
+        for key in ("cwd", "path0", "heavy", "memory", "mpl", "loaded", "main", "ps"):
             assert record[key] == spawned[key], key
         assert record["stdout"] and record["stdout"] != spawned["stdout"]      # its own output file
     assert spawned["heavy"] == [] and spawned["cwd"] == str(tmp_path) and spawned["memory"] == 2048 * 1024 * 1024
     assert spawned["loaded"] == [] and spawned["main"].endswith(os.path.join("properties", "harness.py"))
+    assert spawned["ps"] == [f"{sys.executable} -m properties.harness {source}"] * 2     # as `ps` shows them
     assert spawned["keeper_leads"] and all(r["keeper_leads"] for r in forked)     # its own session, its keeper's
     # numpy's and random's global generators start afresh in every process, as in a new interpreter
     assert len({r["numpy"] for r in forked + [spawned]}) == 3 and len({r["random"] for r in forked}) == 2
