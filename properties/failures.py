@@ -26,6 +26,7 @@ class Failure:
     repro: str | None = None
     diagnosis: str | None = None
     diagnosis_id: str | None = None    # a catalog entry or "convention:AXIS=VALUE"
+    follows_from: list = field(default_factory=list)  # [(clause, function, diagnosis id)]: of what model calls
 
     @property
     def headline(self):
@@ -39,6 +40,7 @@ class Failure:
             "yours": _jsonable(self.yours), "expected": _jsonable(self.expected),
             "abs_error": self.abs_error, "rel_error": self.rel_error,
             "repro": self.repro, "diagnosis": self.diagnosis, "diagnosis_id": self.diagnosis_id,
+            "follows_from": [{"clause": c, "function": f, "diagnosis_id": d} for c, f, d in self.follows_from],
             "call": call.to_json() if call is not None else None,
         }
 

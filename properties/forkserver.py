@@ -9,8 +9,9 @@ fork server only when a target has to be restarted after a crash). A forked harn
 spawned one would be when it loads the target: the same modules (numpy and the harness, nothing of the
 checker or of the server: ``SPAWNED``), the environment asked for, its own session, its memory limit,
 ``sys.argv`` as the harness's (and the command line ``ps`` shows), ``random`` and ``numpy.random`` not
-imported yet (seeded from the OS when the target imports them). A start in an environment that differs from the server's in anything
-read at start-up is spawned instead, and so is every start when the server cannot serve it.
+imported yet (seeded from the OS when the target imports them). A start in an environment that differs
+from the server's in anything read at start-up is spawned instead, and so is every start when the server
+cannot serve it.
 
     python -m properties.forkserver FD        (FD: its end of a SOCK_SEQPACKET socket pair with the checker)
 
@@ -31,7 +32,8 @@ from . import harness
 # in a new interpreter, and `random` and `numpy.random` are seeded afresh when the target imports them
 SPAWNED = frozenset(sys.modules)
 
-import ctypes  # noqa: E402 - after SPAWNED: the server's own modules
+import atexit  # noqa: E402 - after SPAWNED: the server's own modules
+import ctypes  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -239,6 +241,11 @@ class ForkServer:
         self.channel = mine
         self.pid = os.getpid()                             # a forked worker starts its own
 
+    def close(self):
+        """Close the checker's end: the server ends (the processes it started run on)."""
+        if self.pid == os.getpid():
+            self.channel.close()
+
     def usable(self, env):
         return _startup(env) == _startup(self.env)
 
@@ -290,13 +297,23 @@ def start(source, env, cwd, memory_mb, stderr_path):
     if _server is None or _server.pid != pid or _server.process.poll() is not None:
         if _starts[pid] < 2 and setting != "1":
             return None
+        if _server is not None:
+            _server.close()
+        else:
+            atexit.register(_close)
         try:
             _server = ForkServer(env)               # the first, or a new one for one that is gone
         except OSError:
+            _server = None
             return None
     if not _server.usable(env):
         return None
     return _server.start(source, env, cwd, memory_mb, stderr_path)
+
+
+def _close():
+    if _server is not None:
+        _server.close()
 
 
 def _startup(env):

@@ -27,13 +27,17 @@ def verdict(report):
     where = report.target_info.get("file") or report.target
     n_adv = len(report.advisories)
     clauses = sorted({r.clause for r in report.failed}, key=lambda c: spec.clause(c).order)
+    following = [c for c in clauses if all(r.failure.follows_from for r in report.failed if r.clause == c)]
+    roots = [c for c in clauses if c not in following]
     if report.conforms:
         head = f"CONFORMS to SPEC {spec.version()}"
         tail = f" with {n_adv} advisor{'y' if n_adv == 1 else 'ies'} (SHOULD)" if n_adv else ""
     else:
         head = f"DOES NOT CONFORM to SPEC {spec.version()}"
-        tail = (f": {len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(clauses[:6])}"
-                f"{', ...' if len(clauses) > 6 else ''})") if clauses else \
+        named = roots[:6] + ([f"then {len(following)} that may follow from {'it' if len(roots) == 1 else 'them'}: "
+                              + following[0]] + following[1:max(1, 6 - len(roots))] if following and roots else [])
+        tail = (f": {len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named or clauses[:6])}"
+                f"{', ...' if len(clauses) > len(named or clauses[:6]) else ''})") if clauses else \
             f": {n_adv} advisor{'y' if n_adv == 1 else 'ies'} under --strict"
     return f"optoracle: {where} {head} (profile {report.profile}){tail}"
 
@@ -59,7 +63,8 @@ def clause_table(report):
             row = rows.setdefault(clause_id, {"passed": 0, "failed": 0, "skipped": 0, "first": ""})
             row[r.status] += 1
             if r.status == "failed" and not row["first"]:
-                row["first"] = r.headline
+                row["first"] = (f"(may follow from {r.failure.follows_from[0][0]}) " if r.failure.follows_from
+                                else "") + r.headline
     order = spec.clauses()
     return [(c, order[c].level, row["passed"], row["failed"], row["skipped"], row["first"])
             for c, row in sorted(rows.items(), key=lambda item: order[item[0]].order)]
@@ -77,6 +82,9 @@ def render_failure(result, verbose=False):
     lines += [d if d.startswith("  ") else "  " + d for d in details]
     if len(f.details) > len(details):
         lines.append(f"  ... {len(f.details) - len(details)} more lines (-v)")
+    if f.follows_from:
+        lines.append(f"  May follow from what {f.call.function} calls: {follows_from(f)}. Fix "
+                     f"{'that' if len({fn for _, fn, _ in f.follows_from}) == 1 else 'those'} first.")
     if f.diagnosis:
         lines.append(f"  Diagnosis: {f.diagnosis}")
     call = f.call
@@ -91,6 +99,24 @@ def render_failure(result, verbose=False):
         lines.append("  Reproduce with:")
         lines.append(_indent(f.repro))
     return "\n".join(lines)
+
+
+def follows_from(failure):
+    """"random_mini_batches fails minibatch.count and minibatch.shapes (it behaves like '...'); ...", in SPEC
+    order."""
+    clauses, known = {}, {}
+    for clause_id, function, identifier in failure.follows_from:
+        clauses.setdefault(function, []).append(clause_id)
+        if identifier:
+            known.setdefault(function, []).append(identifier) if identifier not in known.get(function, []) else None
+    return "; ".join(f"{function} fails {_and(ids)}" + (f" (it behaves like {_and(repr(k) for k in known[function])})"
+                                                         if function in known else "")
+                     for function, ids in clauses.items())
+
+
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _tail(text, n):

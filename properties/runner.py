@@ -165,6 +165,28 @@ def attach_diagnosis(result, target):
             return
 
 
+def link_consequences(results, among=None):
+    """A failure of a call to ``model`` notes the failures, in ``among`` (default ``results``), of the
+    functions that model calls (random_mini_batches, the updates, ...): it may follow from them, and
+    they are the ones to fix first. The clause of each stays failed: nothing is hidden."""
+    from .spec import clause as spec_clause
+    roots = {}
+    for r in results if among is None else among:
+        call = r.failure.call if r.failure is not None else None
+        if r.status == "failed" and not r.advisory and call is not None and call.function not in CALLS_THE_OTHERS \
+                and r.clause not in NOT_DIAGNOSED:
+            known = r.failure.diagnosis_id if r.failure.diagnosis_id not in (None, "unknown") else None
+            roots.setdefault(r.clause, (call.function, known))
+    ordered = [(c, *roots[c]) for c in sorted(roots, key=lambda c: spec_clause(c).order)]
+    for r in results:
+        call = r.failure.call if r.failure is not None else None
+        if r.status == "failed" and call is not None and call.function in CALLS_THE_OTHERS:
+            r.failure.follows_from = ordered
+
+
+CALLS_THE_OTHERS = ("model", "predict")     # predict calls forward_propagation; model, all the others
+
+
 def _refile(result, identifier):
     """A check that verifies several clauses files its failure under the clause the named mistake
     violates (e.g. the ten-epoch trajectory under train.seed-schedule when the seed schedule is wrong)."""
@@ -254,6 +276,7 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
                 workers = None
             else:
                 report.results = [run_check(check, target) for check in chosen]
+        link_consequences(report.results)
         report.notes = sorted(target.notes)
     finally:
         if workers is not None:

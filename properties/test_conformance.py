@@ -8,7 +8,7 @@ import pytest
 from properties import settings
 from properties.registry import checks
 from properties.report import render_failure
-from properties.runner import run_check
+from properties.runner import link_consequences, run_check
 
 CHECKS = list(checks().values())
 
@@ -18,6 +18,9 @@ def test_conformance(check, optoracle_target, pytestconfig):
     __tracebackhide__ = True
     with settings.use(pytestconfig._optoracle["examples"]):
         result = run_check(check, optoracle_target)
+    earlier = optoracle_target.__dict__.setdefault("failed_so_far", [])   # SPEC order: what model calls first
+    link_consequences([result], among=earlier)
+    earlier.append(result)
     if result.status == "skipped":
         pytest.skip(f"{check.name}: {result.reason}")
     if result.advisory:

@@ -13,13 +13,14 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import ROOT, TARGETS, diagnosis_of, trusted
+from conftest import ROOT, TARGETS, correct_target, diagnosis_of, trusted
 from properties import gateway
 from properties.catalog import CATALOG
 from properties.compare import convention_sentence
 from properties.conventions import judged, parse_printed
 from properties.failures import LoadError
 from properties.registry import checks
+from properties.report import render_failure, verdict
 from properties.runner import open_target, run_check, run_suite
 from reference.conventions import Conventions
 
@@ -184,6 +185,7 @@ def test_the_oracles_own_arithmetic_on_huge_values_prints_no_warning(tmp_path, c
 LOADED_AFTER_LISTING = '''
 import sys
 from properties.registry import checks
+from properties.report import render_failure, verdict
 from properties.runner import run_suite
 
 def project():
@@ -248,3 +250,33 @@ def test_the_first_call_to_a_fresh_process_has_no_earlier_calls():
         assert target.last.earlier == 1
     finally:
         target.close()
+
+
+EMPTY_LAST_BATCH = """
+_batches = _correct.random_mini_batches
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):      # an empty last batch when b divides m
+    batches = _batches(X, Y, mini_batch_size, seed)
+    return batches + [(X[:, :0], Y[:, :0])] if X.shape[1] % mini_batch_size == 0 else batches
+_correct.random_mini_batches = random_mini_batches             # what model calls
+"""
+
+
+def test_a_crash_of_model_names_the_failing_function_it_calls_as_what_to_fix_first(tmp_path):
+    # round 4's w06: model crashes on the empty batch (1 / m in backward_propagation); that crash is not
+    # model's own mistake, and the report says so, where model's diagnosis alone says "no known variant"
+    source, _ = correct_target(tmp_path, "empty_last_batch.py", EMPTY_LAST_BATCH)
+    report = run_suite(source, examples="mutation", clauses=["minibatch.count", "model.hyperparameters"])
+    (root,) = [r for r in report.failed if r.clause == "minibatch.count"]
+    following = [r for r in report.failed if r is not root]
+    assert not root.failure.follows_from and {r.clause for r in following} == {"model.hyperparameters",
+                                                                                "train.step-counter"}
+    for result in following:
+        assert result.failure.what.startswith("model raised ZeroDivisionError")
+        assert result.failure.follows_from == [("minibatch.count", "random_mini_batches",
+                                                "minibatch-extra-empty-batch")]
+        assert ("May follow from what model calls: random_mini_batches fails minibatch.count (it behaves like "
+                "'minibatch-extra-empty-batch'). Fix that first.") in render_failure(result)
+    assert verdict(report).endswith("3 clauses fail (minibatch.count, then 2 that may follow from it: "
+                                    "train.step-counter, model.hyperparameters)")
+    alone = run_suite(source, examples="mutation", clauses=["model.hyperparameters"])
+    assert alone.failed and not any(r.failure.follows_from for r in alone.failed)     # nothing seen to fail
