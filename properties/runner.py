@@ -84,6 +84,7 @@ def run_check(check, target, diagnose=True):
         return CheckResult(check.name, ids, "skipped", check.clause.id, check.level,
                            reason=f"the target has no {', '.join(missing)}", functions=check.calls)
     start = time.perf_counter()
+    target.judging = (check.name, ids)
     try:
         with reporting.with_reporter(_quiet), _oracle_warnings_silenced():
             check(target)
