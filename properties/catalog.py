@@ -371,6 +371,14 @@ def init_adam_shared(parameters, c):
     return v, dict(v)
 
 
+@mutant("velocity-kept-between-calls", "initialize_velocity", "v={} as a default argument: one dict for every "
+        "call, holding the keys of earlier calls (and initialize_adam's v is its s)", "state.init", probed=False)
+def init_velocity_kept(parameters, c, v={}):  # noqa: B006 - the mistake itself
+    for key, dkey in _keys(parameters):
+        v[dkey] = np.zeros(parameters[key].shape)
+    return v
+
+
 @mutant("velocity-keys-share-one-buffer", "initialize_velocity",
         "one zeros array reused for every key of the same shape", "state.no-aliasing")
 def init_velocity_shared(parameters, c):

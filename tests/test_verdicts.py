@@ -303,3 +303,33 @@ def test_a_mutation_seen_first_by_another_check_fails_that_check_once_and_its_ow
     results = [run_check(check, target, diagnose=False) for check in order]
     assert [r.status for r in results] == ["failed", "passed", "failed"]
     assert {r.failure.kind for r in results if r.failure} == {"mutated"}
+
+
+KEPT_BETWEEN_CALLS = """
+import numpy as np
+def initialize_velocity(parameters, v={}):                      # one dict for every call
+    for l in range(1, len(parameters) // 2 + 1):
+        v["dW" + str(l)] = np.zeros(parameters["W" + str(l)].shape)
+        v["db" + str(l)] = np.zeros(parameters["b" + str(l)].shape)
+    return v
+def initialize_adam(parameters):
+    return initialize_velocity(parameters), initialize_velocity(parameters)
+"""
+
+
+def test_state_kept_between_calls_fails_state_init_by_its_extra_keys_and_v_is_s_is_said_so(tmp_path):
+    # round 4's w21: state.init passed it, and the diagnosis named a stale key ("yours has '/0/dW10'")
+    source, _ = correct_target(tmp_path, "kept_between_calls.py", KEPT_BETWEEN_CALLS)
+    report = run_suite(source, examples="mutation", clauses=["state.init", "state.no-aliasing"], jobs=1)
+    init = [r.failure for r in report.failed if r.clause == "state.init"]
+    assert len(init) == 2 and all(" besides those of the parameters given (dW1, db1" in f.what for f in init)
+    assert all("a mutable default argument such as v={}" in f.diagnosis for f in init)
+    (aliasing,) = [r.failure for r in report.failed if r.clause == "state.no-aliasing"]
+    assert aliasing.what.startswith("initialize_adam: v and s are the same arrays, key by key (v is s")
+
+
+def test_fresh_dicts_with_exactly_the_parameters_keys_pass_state_init(tmp_path):
+    source, _ = correct_target(tmp_path, "fresh_dicts.py", KEPT_BETWEEN_CALLS.replace("v={}", "v=None").replace(
+        "    for l", "    v = {} if v is None else v\n    for l", 1))
+    report = run_suite(source, examples="mutation", clauses=["state.init", "state.no-aliasing"], jobs=1)
+    assert report.conforms and report.count("passed") == 3, [r.failure.what for r in report.failed]

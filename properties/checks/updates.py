@@ -180,6 +180,16 @@ def check_momentum_keeps_nan_and_infinite_gradients_to_their_entries(target):
 
 # -------------------------------------------------------------------------- state
 def _check_zero_state(target, state, parameters, what, output):
+    expected = [f"d{k}" for k in parameters]
+    extra = sorted(set(state) - set(expected), key=lambda k: (str(k)[:2], len(str(k)), str(k)))     # dW2 < dW10
+    if extra:
+        function = target.last.function
+        shown = ", ".join(map(str, extra[:6])) + (f", ... ({len(extra)} in all)" if len(extra) > 6 else "")
+        fail(target, "state.init", f"{function}: {what} has keys {shown} besides those of the parameters given "
+             f"({', '.join(expected)})", output=output, key=str(extra[0]),
+             diagnosis=f"{function} returns keys that no parameter of this call has: kept from an earlier call? "
+                       f"(a dict that outlives the call: a mutable default argument such as {what}={{}}, or a "
+                       "module-level dict)")
     for k, p in parameters.items():
         a = state[f"d{k}"]
         if np.any(a != 0):
@@ -221,8 +231,14 @@ def check_state_arrays_are_separate_buffers(target):
             if target.last.shared is None:
                 raise MissingFunction("the target's harness does not report shared buffers (PROTOCOL.md, "
                                       "\"observe\": [\"shared\"])")
-            if target.last.shared:
-                group = target.last.shared[0]
+            shared = target.last.shared
+            pairs = {tuple(sorted(group)) for group in shared or ()}
+            if shared and name == "initialize_adam" and all(len(g) == 2 and g[0][3:] == g[1][3:] for g in pairs) \
+                    and {(f"/0/d{k}", f"/1/d{k}") for k in parameters} <= pairs:
+                fail(target, "state.no-aliasing", "initialize_adam: v and s are the same arrays, key by key (v is s: "
+                     "one dict returned twice, or both filled with the same arrays); an update of v changes s")
+            if shared:
+                group = shared[0]
                 fail(target, "state.no-aliasing", f"{name}: {' and '.join(_label(p, name) for p in group)} share one "
                      "buffer; an in-place update of one would change the other")
     run()
