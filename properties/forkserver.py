@@ -245,6 +245,11 @@ class ForkServer:
         """Close the checker's end: the server ends (the processes it started run on)."""
         if self.pid == os.getpid():
             self.channel.close()
+            try:
+                self.process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
     def usable(self, env):
         return _startup(env) == _startup(self.env)

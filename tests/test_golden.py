@@ -1,6 +1,7 @@
 """Golden fixtures: they validate, reproduce, refuse silent regeneration and catch hand edits."""
 import json
 import os
+import pathlib
 import shutil
 
 import numpy as np
@@ -115,7 +116,7 @@ def test_regenerate_refuses_to_overwrite_a_drifted_file_without_force(golden_cop
     lines.clear()
     code = cli.regenerate(force=True, out=lines.append, data_dir=str(golden_copy / "data"),
                           manifest_path=str(golden_copy / "manifest.json"), only={"init.json"})
-    assert code == 0 and path.read_text() == (open(os.path.join(store.DATA_DIR, "init.json")).read())
+    assert code == 0 and path.read_text() == (pathlib.Path(os.path.join(store.DATA_DIR, "init.json")).read_text())
     assert any("parameters/W1: drift" in line for line in lines)          # --force still says what changed
 
 
@@ -127,7 +128,7 @@ def test_two_regenerations_are_byte_identical(golden_copy):
     first = {n: (golden_copy / "data" / n).read_bytes() for n in only}
     cli.regenerate(**kwargs)
     assert first == {n: (golden_copy / "data" / n).read_bytes() for n in only}
-    assert first == {n: open(os.path.join(store.DATA_DIR, n), "rb").read() for n in only}
+    assert first == {n: pathlib.Path(os.path.join(store.DATA_DIR, n)).read_bytes() for n in only}
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(golden_copy, monkeypatch):

@@ -5,6 +5,7 @@ an axis that could not be determined is judged by the edition the others point t
 read as sentences."""
 import io
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def test_output_beyond_the_read_limit_keeps_every_line_that_looks_like_the_cours
 
 def test_a_debug_print_of_the_parameters_in_every_update_does_not_hide_the_printed_costs(tmp_path, monkeypatch):
     chatty = tmp_path / "chatty.py"
-    chatty.write_text(open(STUDENT).read().replace(
+    chatty.write_text(pathlib.Path(STUDENT).read_text().replace(
         "def update_parameters_with_gd(parameters, grads, learning_rate):",
         "def update_parameters_with_gd(parameters, grads, learning_rate):\n    print(parameters)", 1))
     assert "print(parameters)" in chatty.read_text()
@@ -137,7 +138,7 @@ def test_an_unknown_mini_batch_mistake_is_described_in_a_sentence(tmp_path):
 
 
 def test_a_file_named_like_a_standard_module_is_told_to_rename_itself(tmp_path):
-    (tmp_path / "copy.py").write_text("import sklearn.utils\n" + open(CORRECT).read())
+    (tmp_path / "copy.py").write_text("import sklearn.utils\n" + pathlib.Path(CORRECT).read_text())
     with pytest.raises(LoadError) as info:
         open_target(str(tmp_path / "copy.py"))
     message = str(info.value)
@@ -148,7 +149,7 @@ def test_a_file_named_like_a_standard_module_is_told_to_rename_itself(tmp_path):
 def test_a_module_beside_the_file_named_like_a_standard_one_is_named_when_an_import_fails(tmp_path):
     # numpy.random imports the standard `secrets` on first use: the student's secrets.py answers instead
     (tmp_path / "secrets.py").write_text('API_KEY = "0123"\n')
-    (tmp_path / "solution.py").write_text(open(os.path.join(ROOT, "examples", "student_correct.py")).read())
+    (tmp_path / "solution.py").write_text(pathlib.Path(STUDENT).read_text())
     report = run_suite(str(tmp_path / "solution.py"), examples="mutation", clauses=["init.he"])
     (result,) = report.failed
     assert result.failure.what.startswith("initialize_parameters raised ImportError: ")
@@ -169,7 +170,7 @@ def test_a_file_in_another_language_is_shown_how_to_run_its_harness(name, hint, 
 def test_the_oracles_own_arithmetic_on_huge_values_prints_no_warning(tmp_path, capsys):
     from optoracle.cli import main
     huge = tmp_path / "huge_cost.py"
-    huge.write_text(open(STUDENT).read() + "\n\ndef compute_cost(a3, Y):\n"
+    huge.write_text(pathlib.Path(STUDENT).read_text() + "\n\ndef compute_cost(a3, Y):\n"
                     "    logprobs = -(Y * np.log(a3)) - (1 - Y) * np.log(1 - a3)\n"
                     "    return np.mean(np.nan_to_num(logprobs))\n")
     with warnings.catch_warnings(record=True) as caught:
