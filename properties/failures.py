@@ -22,7 +22,8 @@ class Failure:
     abs_error: float | None = None
     rel_error: float | None = None
     call: object = None                # the properties.gateway.CallRecord this failure came from
-    output: str = ""                   # Python selector from the call's return value to ``yours``
+    output: str = ""                   # Python selector from the call's return value to ``yours`` (a mutated
+    #                                    input's JSON pointer, /args/1/dW1, where kind is "mutated")
     repro: str | None = None
     diagnosis: str | None = None
     diagnosis_id: str | None = None    # a catalog entry or "convention:AXIS=VALUE"

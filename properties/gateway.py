@@ -597,6 +597,7 @@ class Target:
         self.detected = None
         self.judging = (None, ())      # the running check's name and clause ids (runner.run_check)
         self.mutations = {}            # (function, argument) -> the check whose failure reported its mutation
+        self.invalid = {}              # (function, clause) -> the check that reported an output not judgeable
 
     @classmethod
     def local(cls, source, module=None):
@@ -746,11 +747,13 @@ class Target:
                 key = f"['{parts[2]}']" if len(parts) > 2 else ""
                 clause = "minibatch.no-mutation" if record.function == "random_mini_batches" else "api.in-place"
                 check, clauses = self.judging
-                if self.mutations.setdefault((record.function, name), check) != check and clause not in clauses:
+                if check and self.mutations.setdefault((record.function, name), check) != check \
+                        and clause not in clauses:
                     continue           # reported by one check, and by its clause's own: the others judge the values
                 raise ConformanceError(Failure(
                     clause, f"{record.function} mutated its input '{name}'{key}, which the spec does not allow "
-                            "(only parameters, v and s may be updated in place)", kind="mutated", call=record))
+                            "(only parameters, v and s may be updated in place)", kind="mutated", call=record,
+                    key=parts[2] if len(parts) > 2 else None, output=pointer))
 
     # ------------------------------------------------------- course functions
     def update_parameters_with_gd(self, parameters, grads, learning_rate):
@@ -774,7 +777,7 @@ class Target:
         if isinstance(out, tuple) and len(out) in (3, 5) and arity is not None and len(out) != arity:
             from .compare import convention_sentence
             sentence = convention_sentence(self, "adam_returns", len(out))
-            raise ConformanceError(Failure(
+            self._invalid(Failure(
                 "adam.returns", f"{name} returns {len(out)} values; the conventions judged here return {arity} "
                 f"({_ADAM_FORMS[arity]})", kind="returns", call=self.last, diagnosis=sentence,
                 diagnosis_id=f"convention:adam_returns={len(out)}"))
@@ -872,8 +875,19 @@ class Target:
         return float(value.reshape(()))
 
     # ------------------------------------------------------------ validation
-    def _returns(self, name, what):
-        raise ConformanceError(Failure("api.signatures", f"{name} {what}", kind="returns", call=self.last))
+    def _returns(self, name, what, clause="api.signatures"):
+        self._invalid(Failure(clause, f"{name} {what}", kind="returns", call=self.last))
+
+    def _invalid(self, failure):
+        """Raise the failure of an output that cannot be judged. The first check (in this process) that meets
+        it fails, and so does the check of its clause; another check that calls the function and meets the
+        same problem is skipped, naming the check that reported it: its own clauses cannot be judged."""
+        check, clauses = self.judging
+        first = self.invalid.setdefault((failure.call.function, failure.clause), check) if check else None
+        if first != check and failure.clause not in clauses:
+            raise MissingFunction(f"not judged: {failure.call.function}'s output fails {failure.clause} "
+                                  f"(reported by {first})")
+        raise ConformanceError(failure)
 
     def _expect_none_missing(self, out, name):
         if out is None:
@@ -897,12 +911,12 @@ class Target:
             self._returns(name, f"must return {label} as a dict, got {_kind(out)}")
         missing = [k for k in shapes if k not in out]
         if missing:
-            self._returns(name, f"{label} is missing keys {missing} (has {sorted(out)})")
+            self._returns(name, f"returned {label} without the keys {missing} (it has {sorted(out, key=str)})", clause)
         for k, shape in shapes.items():
             if not isinstance(out[k], np.ndarray):
                 self._returns(name, f"{label}[{k!r}] is {_kind(out[k])}, expected a numpy array")
             if out[k].shape != tuple(shape):
-                raise ConformanceError(Failure(
+                self._invalid(Failure(
                     clause, f"{name} returned {label}[{k!r}] of shape {out[k].shape}, expected {tuple(shape)}",
                     kind="returns", call=self.last))
             self._dtype(out[k], inputs, name, f"{label}[{k!r}]")
@@ -910,7 +924,7 @@ class Target:
 
     def _dtype(self, array, inputs, name, label):
         if array.dtype.kind == "f" and array.dtype.itemsize < 8 and _all_float64(inputs):
-            raise ConformanceError(Failure(
+            self._invalid(Failure(
                 "api.dtype", f"{name} returned {label} as {array.dtype.name} for float64 inputs: it computes in "
                 f"{array.dtype.name} (a cast, or a {array.dtype.name} constant, somewhere)", kind="returns",
                 call=self.last))

@@ -102,8 +102,16 @@ def build(target, failure):
         return "\n".join(lines)
     lines += assigned
     arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
+    mutated = _mutated_input(failure, names) if failure.kind == "mutated" else None
+    if mutated:
+        lines.insert(1, "import copy")
+        lines.append(f"before = copy.deepcopy({mutated[0]})")
     lines.append(f"out = yours.{call.function}({arguments})")
-    if call.outcome == "returned" and call.function == "model" and failure.clause == "model.printed-cost":
+    if mutated:
+        variable, selector = mutated
+        lines.append(f"print(np.array_equal({variable}{selector}, before{selector}))  # expected True: "
+                     f"{call.function} must leave it unchanged")
+    elif call.outcome == "returned" and call.function == "model" and failure.clause == "model.printed-cost":
         expected = failure.expected
         lines.append("# what counts is what it prints (the 'Cost after epoch' lines)"
                      + (f"; expected {expected:f} on the line named in the failure" if isinstance(expected, float)
@@ -111,14 +119,28 @@ def build(target, failure):
     elif call.outcome == "returned":
         shown = _selector(failure)
         expected = failure.expected
-        comment = f"  # expected {expected!r}" if isinstance(expected, (int, float)) and failure.kind == "mismatch" \
-            else ""
+        comment = f"  # expected {expected!r}" if isinstance(expected, (int, float, list)) and \
+            failure.kind == "mismatch" else ""
         lines.append(f"print({shown}){comment}")
     if call.earlier:
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first: if "
                      "this does not fail alone, your code keeps state between calls (a module-level variable, a "
                      "mutable default argument)")
     return "\n".join(lines)
+
+
+def _mutated_input(failure, names):
+    """(variable, selector) of the input a call mutated, from its JSON pointer (/args/1/dW1)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in (failure.output or "").strip("/").split("/")]
+    if len(parts) < 2:
+        return None
+    if parts[0] == "args" and parts[1].isdigit() and int(parts[1]) < len(names):
+        variable = names[int(parts[1])]
+    elif parts[0] == "kwargs":
+        variable = parts[1]
+    else:
+        return None
+    return variable, "".join(f"[{int(p) if p.isdigit() else p!r}]" for p in parts[2:])
 
 
 def _argument_names(target, call):

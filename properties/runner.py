@@ -77,6 +77,13 @@ def _quiet(value):
 
 def run_check(check, target, diagnose=True):
     """Run one check; a failure gets its clause, its reproduction and (``diagnose``) its diagnosis."""
+    try:
+        return _run_check(check, target, diagnose)
+    finally:
+        target.judging = (None, ())          # calls outside a check (the conventions' probes) judge nothing
+
+
+def _run_check(check, target, diagnose):
     from .spec import clause as spec_clause
     ids = [c.id for c in check.clauses]
     missing = [f for f in check.calls if not target.has(f)]
@@ -190,18 +197,21 @@ CALLS_THE_OTHERS = ("model", "predict")     # predict calls forward_propagation;
 
 def _refile(result, identifier):
     """A check that verifies several clauses files its failure under the clause the named mistake
-    violates (e.g. the ten-epoch trajectory under train.seed-schedule when the seed schedule is wrong)."""
+    violates (e.g. the ten-epoch trajectory under train.seed-schedule when the seed schedule is wrong).
+    A model run's failure under model.hyperparameters, the clause of every run with hyperparameters,
+    moves to the named mistake's own clause even where the check does not verify it: a run that fails
+    only because the seed schedule is wrong is no mistake in passing the hyperparameters."""
     from .catalog import CATALOG
     from .spec import clause as spec_clause
     entry = CATALOG.get(identifier)
     if entry is None or result.failure.clause in entry.caught_by[:1]:
         return
-    for clause in entry.caught_by:
-        if clause in result.clauses:
-            if clause != result.failure.clause:
-                result.failure.clause = result.clause = clause
-                result.level = spec_clause(clause).level
-            return
+    clause = next((c for c in entry.caught_by if c in result.clauses), None)
+    if result.failure.clause == "model.hyperparameters" and entry.function == "model":
+        clause = entry.caught_by[0]
+    if clause is not None and clause != result.failure.clause:
+        result.failure.clause = result.clause = clause
+        result.level = spec_clause(clause).level
 
 
 @dataclass

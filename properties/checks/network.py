@@ -73,7 +73,7 @@ def check_compute_cost_is_finite_for_saturated_correct_predictions(target):
     Y = np.array([[1, 0, 1, 0]])
     yours = target.compute_cost(a3, Y)
     total = np.log(2) - np.log(0.75)             # hand derivation: only the last two terms count
-    expected = total / 4 if target.conventions.cost == "mean" else total
+    expected = float(total / 4 if target.conventions.cost == "mean" else total)
     if not np.isfinite(yours) or abs(yours - expected) > 1e-12 * expected:
         fail(target, "cost.saturation", f"compute_cost gave {yours!r} for a saturated sigmoid with correct labels, "
              f"expected {'(log 2 - log 0.75) / 4' if target.conventions.cost == 'mean' else 'log 2 - log 0.75'} = "
@@ -146,6 +146,7 @@ def check_predict_is_one_strictly_above_one_half(target):
             X, parameters = np.zeros((2, Y.shape[1])), half
         predictions, accuracy = target.predict(X, Y, parameters)
         expected, expected_accuracy = ref.predict(X, Y, parameters)
+        expected_accuracy = float(expected_accuracy)
         expect_close(target, predictions, expected, clause="predict.threshold", rtol=0.0,
                      what="predictions" + (" at a3 = 0.5 exactly" if at_half else ""),
                      output="[0]" if accuracy is not None else "")

@@ -186,7 +186,7 @@ def _check_zero_state(target, state, parameters, what, output):
         function = target.last.function
         shown = ", ".join(map(str, extra[:6])) + (f", ... ({len(extra)} in all)" if len(extra) > 6 else "")
         fail(target, "state.init", f"{function}: {what} has keys {shown} besides those of the parameters given "
-             f"({', '.join(expected)})", output=output, key=str(extra[0]),
+             f"({', '.join(expected)})", output=f"sorted(out{output}, key=str)", expected=sorted(expected),
              diagnosis=f"{function} returns keys that no parameter of this call has: kept from an earlier call? "
                        f"(a dict that outlives the call: a mutable default argument such as {what}={{}}, or a "
                        "module-level dict)")
@@ -194,7 +194,7 @@ def _check_zero_state(target, state, parameters, what, output):
         a = state[f"d{k}"]
         if np.any(a != 0):
             fail(target, "state.init", f"{target.last.function}: {what}['d{k}'] is not all zeros "
-                 f"(max |.| {np.max(np.abs(a))!r})", output=output, key=f"d{k}")
+                 f"(max |.| {float(np.max(np.abs(a)))!r})", output=output, key=f"d{k}")
 
 
 def _parameters():
