@@ -28,6 +28,8 @@ class Failure:
     diagnosis: str | None = None
     diagnosis_id: str | None = None    # a catalog entry or "convention:AXIS=VALUE"
     follows_from: list = field(default_factory=list)  # [(clause, function, diagnosis id)]: of what model calls
+    alone: bool | None = None          # the failing call replayed in a fresh process: the same value (True),
+    #                                    another (False: the code keeps state between calls), or not replayed
 
     @property
     def headline(self):
@@ -42,6 +44,7 @@ class Failure:
             "abs_error": self.abs_error, "rel_error": self.rel_error,
             "repro": self.repro, "diagnosis": self.diagnosis, "diagnosis_id": self.diagnosis_id,
             "follows_from": [{"clause": c, "function": f, "diagnosis_id": d} for c, f, d in self.follows_from],
+            "same_alone": self.alone,
             "call": call.to_json() if call is not None else None,
         }
 

@@ -215,6 +215,7 @@ class ChildTransport:
         self.ids = 0
         self.starts = 0
         self.launched = None                  # (output marks, handshake id, time) of a launch not yet answered
+        self.load_seconds = None              # from the launch to the handshake's reply, at the last start
 
     # --- process
     def _spawn(self):
@@ -387,6 +388,7 @@ class ChildTransport:
         except Died:
             stdout, stderr = self._output_since(marks)
             raise LoadError(f"{self.exit_description()} while loading{_last_line(stderr)}") from None
+        self.load_seconds = time.monotonic() - launched
         stdout, stderr = self._output_since(marks)
         if "ok" not in reply or reply.get("op") == "hello":
             self.kill()
@@ -563,6 +565,7 @@ class Target:
     """The implementation under test, through the course's function names."""
 
     CRASH_LIMIT = 3            # a function that kills the child this often is not called again
+    REPLAY_LOAD_LIMIT = 2.0    # seconds: a target that loads slower is not loaded again to replay a call alone
     JUDGEMENT = ("profile", "detected", "undetermined", "conventions")   # what a twin is judged by, as this one
 
     def __init__(self, source, *, command=None, transport=None, call_timeout=None, import_timeout=None,
@@ -619,6 +622,31 @@ class Target:
     def judge_as(self, judgement):
         for name, value in judgement.items():
             setattr(self, name, value)
+
+    def replay(self, record):
+        """The request of ``record`` sent to a fresh process of the target, which nothing called before:
+        (outcome, value or error), or None where no fresh process is to be had (an in-process target, one
+        that does not load again)."""
+        if isinstance(self.transport, LocalTransport) or (self.transport.load_seconds or 0) > self.REPLAY_LOAD_LIMIT:
+            return None
+        options = {k: self.options[k] for k in ("command", "import_timeout", "memory_mb")}
+        fresh = child_transport(self.source, **options)
+        try:
+            fresh.start(COURSE_FUNCTIONS)
+            reply, outcome, _, _, _ = fresh.request(record.request, protocol.loads(record.request)["id"],
+                                                    self.call_timeout)
+        except LoadError:
+            return None
+        finally:
+            fresh.close()
+        if reply is None:
+            return outcome, None
+        if not reply.get("ok"):
+            return "raised", reply.get("error")
+        try:
+            return "returned", protocol.decode(reply.get("value"))
+        except protocol.ProtocolError:
+            return None
 
     def restart(self):
         """A fresh process (or module) for the next call: state left by earlier calls is gone."""

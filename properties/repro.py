@@ -122,7 +122,11 @@ def build(target, failure):
         comment = f"  # expected {expected!r}" if isinstance(expected, (int, float, list)) and \
             failure.kind == "mismatch" else ""
         lines.append(f"print({shown}){comment}")
-    if call.earlier:
+    if call.earlier and failure.alone is False:
+        lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first; "
+                     "alone, in a fresh process, this call returns other values: your code keeps state between "
+                     "calls (a module-level variable, a mutable default argument, a counter)")
+    elif call.earlier and failure.alone is None:
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first: if "
                      "this does not fail alone, your code keeps state between calls (a module-level variable, a "
                      "mutable default argument)")

@@ -12,6 +12,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 from hypothesis import reporting
 
 from . import conventions, repro, settings
@@ -103,6 +104,7 @@ def _run_check(check, target, diagnose):
             raise
         failure = _failure_of(error)
         failure.clause = failure.clause or check.clause.id
+        _replay_alone(target, failure)
         try:
             failure.repro = repro.build(target, failure)
         except Exception as problem:  # noqa: BLE001 - a reproduction must never hide the failure
@@ -115,6 +117,57 @@ def _run_check(check, target, diagnose):
         return result
     return CheckResult(check.name, ids, "passed", check.clause.id, check.level, seconds=time.perf_counter() - start,
                        functions=check.calls)
+
+
+REPLAYS = 8             # failing calls per run sent again, each to a fresh process of the target
+
+
+def _replay_alone(target, failure):
+    """A failing call that other calls reached the same process before is sent again to a fresh process
+    (the first ``REPLAYS`` of a run): whether it returns the same alone says whether the failure depends
+    on state the code keeps between calls (``failure.alone``; the reproduction says so)."""
+    call = failure.call
+    if call is None or not call.earlier or call.outcome != "returned":
+        return
+    kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
+    if call.function in kept:
+        failure.details.append(f"{call.function} was seen to keep state between calls (an earlier failing call, "
+                               "replayed alone in a fresh process, returned other values): this failure may come "
+                               "from it too")
+        return
+    replays = target.__dict__.get("replays", 0)
+    if replays >= REPLAYS:
+        return
+    target.replays = replays + 1
+    try:
+        again = target.replay(call)
+    except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
+        return
+    if again is None:
+        return
+    outcome, value = again
+    failure.alone = outcome == "returned" and same_value(value, call.value)
+    if not failure.alone:
+        kept.add(call.function)
+        what = "returns other values" if outcome == "returned" else (
+            f"raised {(value or {}).get('type', 'an error')}" if outcome == "raised" else outcome)
+        failure.details.append(f"Alone, in a fresh process, the same call {what}: your code keeps state between "
+                               "calls (a module-level variable, a mutable default argument, a counter), which "
+                               "the check's earlier calls changed")
+
+
+def same_value(a, b):
+    """Whether two decoded values are the same, bit for bit where they are arrays (NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
 
 
 @contextlib.contextmanager

@@ -12,8 +12,8 @@ os.environ.setdefault("OPTORACLE_JOBS", "1")
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from properties import settings
-from properties.runner import open_target
+from properties import settings     # imports no Hypothesis: the xdist controller loads this file too, before
+#                                    it starts the workers, and needs none of the checks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:            # `pytest` as well as `python -m pytest`: the examples import as `examples`
@@ -35,6 +35,7 @@ def trusted(source, profile="auto"):
     from reference.conventions import EDITIONS, complete
     edition = source.rpartition("@")[2] if "@" in source else ("seed" if source.startswith("catalog:") else None)
     known = complete(EDITIONS[edition]) if edition else None
+    from properties.runner import open_target
     return open_target(source, profile=profile, local=True, known=known)
 
 
@@ -60,6 +61,7 @@ def correct_target(folder, name, body=""):
 def diagnosis_of(source, function):
     """(text, identifier) of the diagnosis of ``function`` in the file ``source``, run as a user's file is."""
     from properties.diagnosis import diagnose
+    from properties.runner import open_target
     target = open_target(str(source))
     try:
         return diagnose(target, function)

@@ -238,13 +238,19 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
 '''
 
 
-def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_process_first(tmp_path):
+def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_process_first_and_that_alone_it_differs(
+        tmp_path):
     source = tmp_path / "keeps_state.py"
     source.write_text(KEEPS_STATE.format(root=ROOT))
     report = run_suite(str(source), names=["check_gd_update_is_p_minus_lr_g"])
     (result,) = report.failed
     earlier = result.failure.call.earlier
     assert earlier >= 2 and f"# in the check, {earlier} other calls reached the same process" in result.failure.repro
+    # the failing call was sent again to a fresh process, where it was gd's first call: right there
+    assert result.failure.alone is False and "alone, in a fresh process, this call returns other values: your code " \
+        "keeps state between calls" in result.failure.repro
+    assert any(d.startswith("Alone, in a fresh process, the same call returns other values") for d in
+               result.failure.details)
     # alone, the snippet does not fail: the comment is what explains it
     alone = subprocess.run([sys.executable, "-c", result.failure.repro], capture_output=True, text=True, timeout=60)
     assert alone.returncode == 0, alone.stderr
@@ -374,3 +380,14 @@ def test_state_with_the_wrong_keys_fails_state_init_once_and_is_what_model_s_cra
         "check_initialize_velocity_is_zeros_shaped_like_the_parameters)")
     model = [r for r in report.failed if r.failure.call.function == "model"]
     assert model and all(("state.init", "initialize_velocity", None) in r.failure.follows_from for r in model)
+
+
+def test_a_failure_that_does_not_depend_on_earlier_calls_says_nothing_of_them(tmp_path):
+    # a gd that is wrong from its first call: the failing call, replayed alone, returns the same
+    source, _ = correct_target(tmp_path, "doubles.py", (
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    return _correct.update_parameters_with_gd(parameters, grads, 2 * learning_rate)\n"))
+    report = run_suite(source, names=["check_gd_update_is_p_minus_lr_g"])
+    (result,) = report.failed
+    assert result.failure.call.earlier >= 1 and result.failure.alone is True
+    assert "other calls reached the same process" not in result.failure.repro
