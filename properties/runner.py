@@ -215,10 +215,13 @@ def attach_diagnosis(result, target):
     function = failure.call.function if failure.call is not None else None
     for name in ([function] if function else []) + [f for f in result.functions if f != function]:
         if name not in cache:
-            try:
+            judging, target.judging = target.judging, (None, ())    # the probes see every problem, as the
+            try:                                                    # candidates they are compared with do
                 cache[name] = diagnose(target, name)
             except Exception as error:  # noqa: BLE001 - a diagnosis must never hide the failure it explains
                 cache[name] = (f"{name}: no diagnosis ({type(error).__name__}: {error})", None)
+            finally:
+                target.judging = judging
         text, identifier = cache[name] or (None, None)
         if text:
             failure.diagnosis, failure.diagnosis_id = text, identifier
