@@ -330,6 +330,46 @@ def test_model_prints_the_cost_every_1000_epochs_and_returns_parameters(capsys):
     assert set(parameters) == {"W1", "b1", "W2", "b2", "W3", "b3"}
 
 
+def full_set_cost_at_initialisation(X, Y):
+    """With learning_rate = 0 the parameters never move: every epoch's cost is the mean cost of all m columns
+    under the initial parameters, whatever the batches."""
+    a3, _ = r.forward_propagation(X, r.initialize_parameters(LAYERS))
+    return r.compute_cost(a3, Y)
+
+
+def test_train_starts_from_the_he_initialisation_drawn_after_its_init_seed():
+    X, Y = moons()
+    parameters = r.train(X, Y, LAYERS, "gd", learning_rate=0.0, num_epochs=1, init_seed=5).parameters
+    rs = np.random.RandomState(5)
+    for l in range(1, 4):
+        expected = rs.standard_normal((LAYERS[l], LAYERS[l - 1])) * np.sqrt(2 / LAYERS[l - 1])
+        np.testing.assert_array_equal(parameters[f"W{l}"], expected)
+
+
+def test_train_calls_back_after_each_epoch_with_its_index_and_its_cost():
+    X, Y = moons()
+    calls = []
+    r.train(X, Y, LAYERS, "gd", learning_rate=0.0, num_epochs=2, callback=lambda i, cost: calls.append((i, cost)))
+    expected = full_set_cost_at_initialisation(X, Y)
+    assert [i for i, _ in calls] == [0, 1]
+    assert [cost for _, cost in calls] == pytest.approx([expected, expected], rel=1e-14)
+
+
+def test_model_with_decay_prints_the_epoch_mean_cost_and_the_learning_rate_as_the_2021_notebook(capsys):
+    X, Y = moons()
+    r.model(X, Y, LAYERS, "gd", learning_rate=0.0, num_epochs=1, decay="update_lr", cost_view="epoch-mean")
+    assert capsys.readouterr().out.splitlines() == [
+        "Cost after epoch 0: %f" % full_set_cost_at_initialisation(X, Y),   # 0.702414; the last batch's: 0.690742
+        "learning rate after epoch 0: 0.000000"]
+
+
+def test_printed_lines_name_the_learning_rate_only_when_asked_to():
+    X, Y = moons()
+    result = r.train(X, Y, LAYERS, "gd", learning_rate=0.0, num_epochs=1)
+    assert len(r.printed_lines(result, 0)) == 1
+    assert r.printed_lines(result, 0, decay=True)[1] == "learning rate after epoch 0: 0.000000"
+
+
 # ------------------------------------------------------- conventions and editions
 def test_compute_cost_sum_is_m_times_the_mean():
     a3, Y = np.array([[0.9, 0.2, 0.6, 0.7]]), np.array([[1, 0, 0, 1]])
@@ -353,6 +393,33 @@ def test_train_with_decay_uses_the_decayed_rate_from_the_next_epoch_on():
     assert list(decayed.learning_rates) == [0.1, 0.05, 0.1 / 3]
     plain = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=2)
     assert np.array_equal(decayed.epoch_costs[:2], plain.epoch_costs)
+
+
+def test_model_trains_with_the_decay_and_the_decay_rate_it_is_given():
+    X, Y = moons()
+    via_model = r.model(X, Y, LAYERS, "gd", 0.1, num_epochs=3, print_cost=False, decay="update_lr", decay_rate=2)
+    by_hand = r.train(X, Y, LAYERS, "gd", 0.1, num_epochs=3, decay=lambda lr0, e, rate: lr0 / (1 + rate * e),
+                      decay_rate=2).parameters                  # SPEC train.decay: lr0 / (1 + rate * epoch)
+    for k in by_hand:
+        np.testing.assert_allclose(via_model[k], by_hand[k], rtol=1e-12)
+
+
+def test_model_called_with_its_defaults_trains_with_the_courses_hyperparameters():
+    """(Under mutmut a function keeps its original signature, so only a call sees a changed default.)"""
+    X, Y = moons()
+    course = (0.0007, 64, 0.9, 0.9, 0.999, 1e-8)          # the course's model signature (SPEC api.signatures)
+    by_default = r.model(X, Y, LAYERS, "adam", num_epochs=2, print_cost=False)
+    explicit = r.train(X, Y, LAYERS, "adam", *course, 2).parameters
+    assert all(np.array_equal(by_default[k], explicit[k]) for k in explicit)
+    by_default = r.model(X, Y, LAYERS, "gd", 0.1, num_epochs=3, print_cost=False, decay="update_lr")
+    explicit = r.train(X, Y, LAYERS, "gd", 0.1, num_epochs=3, decay="update_lr", decay_rate=1).parameters
+    assert all(np.array_equal(by_default[k], explicit[k]) for k in explicit)
+
+
+def test_train_with_a_named_decay_and_no_decay_rate_takes_the_courses_rate_of_1():
+    X, Y = moons()
+    result = r.train(X, Y, LAYERS, "gd", learning_rate=0.1, num_epochs=3, decay="update_lr")
+    assert list(result.learning_rates) == pytest.approx([0.1 / (1 + e) for e in range(3)], rel=1e-15)
 
 
 def test_printed_cost_views_are_the_last_batch_and_the_epoch_mean():
@@ -387,3 +454,101 @@ def test_the_2021_edition_module_returns_adams_corrected_moments():
     for k, g in grads.items():
         v1 = 0.1 * g                                        # from zero moments: (1 - beta1) g
         np.testing.assert_allclose(out[3][k], v1 / (1 - 0.9 ** 3), rtol=1e-15)
+
+
+def test_a_convention_outside_its_axis_is_rejected_naming_the_values_it_may_take():
+    from reference.conventions import Conventions
+    with pytest.raises(ValueError) as info:
+        Conventions(cost="median")
+    assert str(info.value) == "convention cost='median': expected one of 'mean', 'sum'"
+
+
+def test_the_course_edition_fixes_epsilon_and_cost_and_leaves_the_other_axes_open():
+    from reference.conventions import EDITIONS
+    assert EDITIONS["course"].fixed() == {"epsilon": "outside", "cost": "mean"}          # SPEC's edition table
+    assert EDITIONS["course"].open_axes() == ["cost_view", "adam_returns", "num_epochs", "decay"]
+
+
+def test_conventions_with_one_axis_changed_keep_all_the_others():
+    from reference.conventions import EDITIONS, Conventions
+    assert EDITIONS["seed"].with_(epsilon="outside") == Conventions(     # the seed row of SPEC's table, but outside
+        epsilon="outside", cost="mean", cost_view="last-batch", adam_returns=3, num_epochs=10000, decay="absent")
+
+
+def test_a_description_names_each_fixed_axis_and_skips_the_open_ones():
+    from reference.conventions import Conventions
+    assert Conventions(epsilon="outside", cost="sum").describe() == (
+        "Adam's epsilon: sqrt(s_corrected) + epsilon; compute_cost returns: the batch sum")
+
+
+def test_conventions_match_the_editions_whose_fixed_axes_they_agree_with():
+    from reference.conventions import EDITIONS, Conventions, matching_editions
+    # by hand from SPEC's edition table: seed is inside, course takes the mean
+    assert matching_editions(Conventions(epsilon="outside", cost="sum")) == ["2019", "2021"]
+    assert matching_editions(Conventions()) == ["seed", "course", "2019", "2021"]
+    assert matching_editions(EDITIONS["seed"]) == ["seed"]
+
+
+def test_an_edition_module_is_named_after_its_edition_and_carries_its_conventions():
+    from reference.conventions import EDITIONS, Conventions
+    from reference.editions import conventions_module, edition_module
+    module = edition_module("2019")
+    assert module.__name__ == "reference@2019" and module.conventions == EDITIONS["2019"]
+    assert "compute_cost returns: the batch sum" in module.__doc__
+    assert module.load_dataset is r.load_dataset
+    assert conventions_module(Conventions()).__name__ == "reference"
+
+
+def test_edition_functions_take_their_arguments_by_keyword_too():
+    from reference.editions import edition_module
+    assert edition_module("2021").update_lr(learning_rate0=0.5, epoch_num=1, decay_rate=1) == 0.25   # 0.5 / 2
+
+
+def test_conventions_outside_any_edition_get_their_own_default_num_epochs():
+    from reference.conventions import Conventions
+    from reference.editions import course_signatures
+    for c in (Conventions(num_epochs=5000), Conventions(num_epochs=10000, decay="present")):
+        assert course_signatures(c)["model"].parameters["num_epochs"].default == c.num_epochs
+
+
+def test_the_2021_edition_adam_takes_its_epsilon_outside_the_root():
+    from reference.editions import edition_module
+    parameters, _, _ = small_problem()
+    grads = {f"d{k}": np.ones_like(p) for k, p in parameters.items()}
+    v, s = r.initialize_adam(parameters)
+    out = edition_module("2021").update_parameters_with_adam(parameters, grads, v, s, 1, 0.1, 0.9, 0.999, 0.5)
+    for k, p in parameters.items():
+        # from zero moments at t = 1: v_corrected = g = 1, s_corrected = g^2 = 1; p - 0.1 * 1 / (sqrt(1) + 0.5)
+        np.testing.assert_allclose(out[0][k], p - 0.1 / 1.5, rtol=1e-14)
+
+
+def test_the_2021_edition_model_is_the_reference_model_under_the_2021_conventions(capsys):
+    from reference.editions import edition_module
+    X, Y = moons()
+    hyper = (0.01, 32, 0.5, 0.8, 0.99, 1e-4, 3, True, "update_lr", 2)   # ..., num_epochs, print_cost, decay, rate
+    via_edition = edition_module("2021").model(X, Y, LAYERS, "adam", *hyper)
+    printed_by_edition = capsys.readouterr().out
+    via_reference = r.model(X, Y, LAYERS, "adam", *hyper, epsilon_placement="outside", cost_view="epoch-mean")
+    assert printed_by_edition == capsys.readouterr().out != ""
+    assert all(np.array_equal(via_edition[k], via_reference[k]) for k in via_reference)
+
+
+def test_an_edition_predict_prints_the_accuracy_and_returns_the_predictions(capsys):
+    from reference.editions import edition_module
+    parameters = {"W1": np.array([[1.0, 0.0]]), "b1": np.zeros((1, 1))}     # class 1 iff x1 > 0
+    X = np.array([[1.0, -1.0, 2.0, -3.0], [0.0, 0.0, 0.0, 0.0]])
+    y = np.array([[1, 1, 1, 0]])
+    predictions = edition_module("seed").predict(X, y, parameters)
+    np.testing.assert_array_equal(predictions, [[1, 0, 1, 0]])
+    assert capsys.readouterr().out == "Accuracy: 0.75\n"                    # 3 of 4 right
+
+
+def test_an_edition_initialises_as_the_reference_and_reduces_the_cost_as_its_edition_does():
+    from reference.editions import edition_module
+    module = edition_module("2019")
+    parameters = module.initialize_parameters(LAYERS)
+    assert all(np.array_equal(parameters[k], p) for k, p in r.initialize_parameters(LAYERS).items())
+    a3, Y = np.array([[0.5, 0.8]]), np.array([[1, 1]])
+    expected_sum = -(np.log(0.5) + np.log(0.8))                              # by hand
+    assert module.compute_cost(a3, Y) == pytest.approx(expected_sum, rel=1e-15)
+    assert edition_module("seed").compute_cost(a3, Y) == pytest.approx(expected_sum / 2, rel=1e-15)

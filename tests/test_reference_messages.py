@@ -200,6 +200,27 @@ EXACT = [
      "random_mini_batches: X and Y must have the same number of columns (examples), got X (3, 5) and Y (1, 4)"),
     (lambda: r.update_parameters_with_adam(P, G, V, S, 1, epsilon_placement="under"), ValueError,
      "update_parameters_with_adam: argument 'epsilon_placement' must be one of 'inside', 'outside', got 'under'"),
+    (lambda: r.update_parameters_with_adam(P, G, V, S, 1, returns=4), ValueError,
+     "update_parameters_with_adam: argument 'returns' must be one of 3, 5, got 4"),
+    (lambda: r.initialize_parameters([2, 1], seed=-1), ValueError,
+     "initialize_parameters: argument 'seed' must be an integer >= 0, got -1"),
+    (lambda: r.compute_cost(np.array([[0.5]]), np.array([[1]]), reduction="median"), ValueError,
+     "compute_cost: argument 'reduction' must be one of 'mean', 'sum', got 'median'"),
+    (lambda: r.model(X, Y, [3, 2, 1], "gd", cost_view="last"), ValueError,
+     "model: argument 'cost_view' must be one of 'last-batch', 'epoch-mean', got 'last'"),
+    (lambda: r.update_lr(-0.1, 0, 1), ValueError, "update_lr: argument 'learning_rate0' must be >= 0.0, got -0.1"),
+    (lambda: r.update_lr(0.1, -1, 1), ValueError, "update_lr: argument 'epoch_num' must be >= 0.0, got -1"),
+    (lambda: r.update_lr(0.1, 0, -1), ValueError, "update_lr: argument 'decay_rate' must be >= 0.0, got -1"),
+    (lambda: r.schedule_lr_decay(-0.1, 0, 1), ValueError,
+     "schedule_lr_decay: argument 'learning_rate0' must be >= 0.0, got -0.1"),
+    (lambda: r.schedule_lr_decay(0.1, -1, 1), ValueError,
+     "schedule_lr_decay: argument 'epoch_num' must be >= 0.0, got -1"),
+    (lambda: r.schedule_lr_decay(0.1, 0, -1), ValueError,
+     "schedule_lr_decay: argument 'decay_rate' must be >= 0.0, got -1"),
+    (lambda: r.schedule_lr_decay(0.1, 0, 1, time_interval=-1), ValueError,
+     "schedule_lr_decay: argument 'time_interval' must be >= 0.0, got -1"),
+    (lambda: r.schedule_lr_decay(0.1, 0, 1, time_interval=0), ValueError,
+     "schedule_lr_decay: argument 'time_interval' must be > 0, got 0"),
 ]
 
 
@@ -226,6 +247,10 @@ TRAIN_CASES = [
     (dict(layers_dims=[3, 2, 1]), ValueError, "train: argument 'layers_dims' must start with X's 2 features and "
                                               "end with 1 output unit, got [3, 2, 1]"),
     (dict(layers_dims=[2, 2, 2]), ValueError, "train: argument 'layers_dims' must start with X's 2 features"),
+    (dict(decay="exponential"), ValueError, "train: argument 'decay' must be one of 'update_lr', "
+                                            "'schedule_lr_decay', got 'exponential'"),
+    (dict(decay_rate=-1), ValueError, "train: argument 'decay_rate' must be >= 0.0, got -1"),
+    (dict(first_seed=0), ValueError, "train: argument 'first_seed' must be an integer >= 1, got 0"),
 ]
 
 
