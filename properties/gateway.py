@@ -565,7 +565,6 @@ class Target:
     """The implementation under test, through the course's function names."""
 
     CRASH_LIMIT = 3            # a function that kills the child this often is not called again
-    REPLAY_LOAD_LIMIT = 2.0    # seconds: a target that loads slower is not loaded again to replay a call alone
     JUDGEMENT = ("profile", "detected", "undetermined", "conventions")   # what a twin is judged by, as this one
 
     def __init__(self, source, *, command=None, transport=None, call_timeout=None, import_timeout=None,
@@ -627,7 +626,7 @@ class Target:
         """The request of ``record`` sent to a fresh process of the target, which nothing called before:
         (outcome, value or error), or None where no fresh process is to be had (an in-process target, one
         that does not load again)."""
-        if isinstance(self.transport, LocalTransport) or (self.transport.load_seconds or 0) > self.REPLAY_LOAD_LIMIT:
+        if isinstance(self.transport, LocalTransport):
             return None
         options = {k: self.options[k] for k in ("command", "import_timeout", "memory_mb")}
         fresh = child_transport(self.source, **options)

@@ -119,15 +119,18 @@ def _run_check(check, target, diagnose):
                        functions=check.calls)
 
 
-REPLAYS = 8             # failing calls per run sent again, each to a fresh process of the target
+REPLAYS = 8             # failing calls per run sent again, each to a fresh process of the target ...
+REPLAY_LOADS = 2.0      # ... while the target's loads for them take no more than this (seconds, in all)
 
 
 def _replay_alone(target, failure):
-    """A failing call that other calls reached the same process before is sent again to a fresh process
-    (the first ``REPLAYS`` of a run): whether it returns the same alone says whether the failure depends
-    on state the code keeps between calls (``failure.alone``; the reproduction says so)."""
+    """A failing call (of a MUST clause) that other calls reached the same process before is sent again
+    to a fresh process, within ``REPLAYS`` and ``REPLAY_LOADS`` per run (a course file that imports
+    scikit-learn loads in about a second): whether it returns the same alone says whether the failure
+    depends on state the code keeps between calls (``failure.alone``; the reproduction says so)."""
+    from .spec import clause as spec_clause
     call = failure.call
-    if call is None or not call.earlier or call.outcome != "returned":
+    if call is None or not call.earlier or call.outcome != "returned" or spec_clause(failure.clause).level != "MUST":
         return
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
     if call.function in kept:
@@ -136,7 +139,8 @@ def _replay_alone(target, failure):
                                "from it too")
         return
     replays = target.__dict__.get("replays", 0)
-    if replays >= REPLAYS:
+    load = getattr(target.transport, "load_seconds", None) or 0.0
+    if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS:
         return
     target.replays = replays + 1
     try:
