@@ -10,8 +10,10 @@ import numpy as np
 import reference as ref
 
 from .compare import f64, magnitude
-from .failures import ConformanceError, Failure
+from .failures import ConformanceError, Failure, MissingFunction
 
+# the network's float64 outputs: the same arithmetic in another order differs by a few ulp of the scale
+NETWORK_RTOL = 1e-10
 GD = ("update_parameters_with_gd",)
 MOMENTUM = ("update_parameters_with_momentum",)
 ADAM = ("update_parameters_with_adam",)
@@ -124,3 +126,18 @@ def relu_kink_case():
                   "W3": np.array([[1.5, -2.0]]), "b3": np.zeros((1, 1))}
     X = np.abs(rng.normal(size=(2, 4))) + 0.1
     return parameters, X, np.array([[1, 0, 1, 1]])
+
+
+def forward_cache(target, X, parameters):
+    """The target's own forward cache for its backward_propagation (the cache's layout is the target's),
+    once its a3 is the reference's: the backward of a wrong forward's cache cannot be judged, and is
+    skipped ("not judged") rather than failed for the forward's mistake."""
+    a3, cache = target.forward_propagation(X, parameters)
+    expected = ref.forward_propagation(X, parameters)[0]
+    with np.errstate(invalid="ignore"):
+        same = isinstance(a3, np.ndarray) and a3.shape == expected.shape and bool(np.all(
+            np.abs(np.asarray(a3, dtype=np.float64) - expected) <= NETWORK_RTOL * np.maximum(1.0, np.abs(expected))))
+    if not same:
+        raise MissingFunction("not judged: forward_propagation's a3 differs from the reference's "
+                              "(forward.relu-sigmoid), and backward_propagation takes its cache")
+    return cache

@@ -102,6 +102,11 @@ def _run_check(check, target, diagnose):
     except BaseException as error:  # noqa: BLE001 - nothing a target does may stop the run
         if isinstance(error, KeyboardInterrupt):
             raise
+        skipped = _first_of(error, MissingFunction, causes=False) if _first_of(error, ConformanceError) is None \
+            else None
+        if skipped is not None:          # "not judged" in one example, and not on its replay (a flaky target)
+            return CheckResult(check.name, ids, "skipped", check.clause.id, check.level, reason=str(skipped),
+                               seconds=time.perf_counter() - start, functions=check.calls)
         failure = _failure_of(error)
         failure.clause = failure.clause or check.clause.id
         _replay_alone(target, failure)
@@ -186,7 +191,7 @@ def _oracle_warnings_silenced():
 def _failure_of(error):
     """The Failure inside ``error`` (Hypothesis wraps non-reproducible failures in groups); anything
     else is a bug in optoracle, reported as such with its traceback."""
-    found = _first_conformance_error(error)
+    found = _first_of(error, ConformanceError)
     if found is not None:
         return found.failure
     lines = traceback.format_exception(type(error), error, error.__traceback__)
@@ -195,12 +200,17 @@ def _failure_of(error):
                    details=["".join(lines)[-3000:]])
 
 
-def _first_conformance_error(error):
-    if isinstance(error, ConformanceError):
+def _first_of(error, kind, seen=None, causes=True):
+    """The first exception of ``kind`` in ``error``, its groups (Hypothesis's) and (``causes``) its causes."""
+    seen = set() if seen is None else seen
+    if id(error) in seen:
+        return None
+    seen.add(id(error))
+    if isinstance(error, kind):
         return error
-    for sub in list(getattr(error, "exceptions", ()) or ()) + [error.__cause__, error.__context__]:
-        if sub is not None and sub is not error:
-            found = _first_conformance_error(sub)
+    for sub in list(getattr(error, "exceptions", ()) or ()) + ([error.__cause__, error.__context__] if causes else []):
+        if sub is not None:
+            found = _first_of(sub, kind, seen, causes)
             if found is not None:
                 return found
     return None
@@ -255,20 +265,28 @@ def link_consequences(results, among=None):
 CALLS_THE_OTHERS = ("model", "predict")     # predict calls forward_propagation; model, all the others
 
 
+# clauses on the whole outcome of a function, which any of its mistakes violates: a failure there stays
+OUTCOMES = ("train.trajectory", "trajectory.step-by-step", "precision.ulp", "golden.units", "golden.minibatches",
+            "golden.trajectory")
+
+
 def _refile(result, identifier):
     """A check that verifies several clauses files its failure under the clause the named mistake
     violates (e.g. the ten-epoch trajectory under train.seed-schedule when the seed schedule is wrong).
-    A model run's failure under model.hyperparameters, the clause of every run with hyperparameters,
-    moves to the named mistake's own clause even where the check does not verify it: a run that fails
-    only because the seed schedule is wrong is no mistake in passing the hyperparameters."""
+    A failure moves to the named mistake's own clause even where the check does not verify it when
+    the catalog does not list its clause among those that catch the mistake (the gradients at the ReLU
+    kink of a backward that forgets 1/m), and a model run's under model.hyperparameters, the clause of
+    every run with hyperparameters (a run that fails only because the seed schedule is wrong is no
+    mistake in passing the hyperparameters)."""
     from .catalog import CATALOG
     from .spec import clause as spec_clause
     entry = CATALOG.get(identifier)
     if entry is None or result.failure.clause in entry.caught_by[:1]:
         return
     clause = next((c for c in entry.caught_by if c in result.clauses), None)
-    if result.failure.clause == "model.hyperparameters" and entry.function == "model":
-        clause = entry.caught_by[0]
+    if result.failure.clause == "model.hyperparameters" and entry.function == "model" or \
+            clause is None and result.failure.clause not in entry.caught_by + OUTCOMES:
+        clause = entry.caught_by[0]       # a clause the named mistake is not caught by: its own instead
     if clause is not None and clause != result.failure.clause:
         result.failure.clause = result.clause = clause
         result.level = spec_clause(clause).level

@@ -7,9 +7,10 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from golden.unit_cases import one_step_case, sequence_case
+import reference as ref
 
 from .. import symbolic
-from ..casework import fail, zero_state
+from ..casework import NETWORK_RTOL, fail, forward_cache, zero_state
 from ..compare import convention_sentence, expect_close
 from ..failures import MissingFunction
 from ..registry import verifies
@@ -87,7 +88,7 @@ def check_backward_propagation_matches_the_symbolic_gradient(target):
     def run(case):
         layers, parameters, X, Y = case
         assume(_away_from_kink(parameters, X))
-        _, cache = target.forward_propagation(X, parameters)
+        cache = forward_cache(target, X, parameters)
         yours = target.backward_propagation(X, Y, cache)
         _, expected = symbolic.cost_and_gradient(layers, parameters, X, Y)
         expect_close(target, {k: yours.get(k) for k in expected}, expected, clause="backward.gradient",
@@ -105,6 +106,9 @@ def check_forward_and_cost_match_the_symbolic_cost(target):
     def run(case):
         layers, parameters, X, Y = case
         a3, _ = target.forward_propagation(X, parameters)
+        expect_close(target, a3, ref.forward_propagation(X, parameters)[0], clause="forward.relu-sigmoid",
+                     what="a3 of forward_propagation(X), before compute_cost is judged on it", rtol=NETWORK_RTOL,
+                     scales=1.0, output="[0]")
         cost = target.compute_cost(a3, Y)
         under = (lambda c: symbolic.cost_and_gradient(layers, parameters, X, Y, c.cost)[0])
         expect_close(target, cost, under(target.conventions), clause="cost.bce-mean",
