@@ -892,6 +892,9 @@ class Target:
         if not isinstance(out, dict):
             self._returns(name, f"must return the trained parameters dict (the course's `return parameters`), "
                                 f"got {_kind(out)}")
+        for key, array in out.items():
+            if isinstance(array, np.ndarray):
+                self._dtype(array, (X,), name, f"parameters[{key!r}]")
         return out, self.last.output.splitlines()
 
     def decay(self, function, learning_rate0, epoch_num, decay_rate, *extra):

@@ -149,8 +149,8 @@ def terminal(report, verbose=False, quiet=False):
         reasons = {}
         for r in skipped:
             reasons.setdefault(r.reason, []).append(r.name)
-        lines += ["", f"Skipped {len(skipped)} checks:"] + [f"  {reason} ({len(names)})" for reason, names in
-                                                              reasons.items()]
+        lines += ["", f"Skipped {len(skipped)} check{'s' if len(skipped) != 1 else ''}:"]
+        lines += [f"  {reason} ({len(names)})" for reason, names in reasons.items()]
     if verbose:
         lines += ["", "Checks:"] + [f"  {r.status:<7} {r.seconds:6.2f}s  {r.name}" for r in report.results]
     lines += ["", f"{report.count('passed')} passed, {len(report.failed)} failed, {len(report.advisories)} "
