@@ -74,7 +74,9 @@ def _indent(text, prefix="    "):
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
-def render_failure(result, verbose=False):
+def render_failure(result, verbose=False, shown=None):
+    """The failure's lines; ``shown`` (diagnosis -> the check it was shown under) shortens a diagnosis
+    already shown in the same report to a pointer, unless ``verbose``."""
     f = result.failure
     level = "SHOULD, advisory" if result.advisory else "MUST"
     lines = [f"--- {result.name} [{result.clause}, {level}]", f"  {f.what}"]
@@ -85,8 +87,12 @@ def render_failure(result, verbose=False):
     if f.follows_from:
         lines.append(f"  May follow from what {f.call.function} calls: {follows_from(f)}. Fix "
                      f"{'that' if len({fn for _, fn, _ in f.follows_from}) == 1 else 'those'} first.")
-    if f.diagnosis:
+    if f.diagnosis and shown is not None and not verbose and shown.get(f.diagnosis, result.name) != result.name:
+        lines.append(f"  Diagnosis: as under {shown[f.diagnosis]} above")
+    elif f.diagnosis:
         lines.append(f"  Diagnosis: {f.diagnosis}")
+        if shown is not None:
+            shown.setdefault(f.diagnosis, result.name)
     call = f.call
     if call is not None and (call.stdout.strip() or call.stderr.strip()):
         for label, text in (("stdout", call.stdout), ("stderr", call.stderr)):
@@ -142,8 +148,9 @@ def terminal(report, verbose=False, quiet=False):
     failures = report.failed + report.advisories
     if failures and not quiet:
         lines += ["", "Failures" if report.failed else "Advisories", "========"]
+        shown = {}
         for r in report.failed + report.advisories:
-            lines += ["", render_failure(r, verbose)]
+            lines += ["", render_failure(r, verbose, shown)]
     skipped = [r for r in report.results if r.status == "skipped"]
     if skipped:
         reasons = {}

@@ -462,3 +462,17 @@ def test_a_model_that_returns_float32_parameters_for_float64_data_fails_api_dtyp
         failed.failure.what
     assert any(r.reason.startswith("not judged: model's output fails api.dtype") for r in report.results
                if r.status == "skipped")
+
+
+def test_a_diagnosis_repeated_in_a_report_is_shown_once_and_pointed_to_after():
+    # round 6: model's diagnosis was printed in full under each of its 4 to 6 failures
+    from properties.report import terminal
+    target = trusted("catalog:train-seed-incremented-after-shuffle")
+    report = run_suite(target=target, examples="mutation", clauses=["train.seed-schedule", "model.hyperparameters"])
+    assert len(report.failed) >= 2 and len({r.failure.diagnosis for r in report.failed}) == 1
+    text = terminal(report)
+    first = report.failed[0].name
+    assert text.count("Diagnosis: model behaves like 'train-seed-incremented-after-shuffle'") == 1
+    assert text.count(f"Diagnosis: as under {first} above") == len(report.failed) - 1
+    assert terminal(report, verbose=True).count("behaves like 'train-seed-incremented-after-shuffle'") == \
+        len(report.failed)
