@@ -9,7 +9,7 @@ import numpy as np
 
 import reference as ref
 
-from .compare import f64, magnitude
+from .compare import difference, f64, magnitude
 from .failures import ConformanceError, Failure, MissingFunction
 
 # the network's float64 outputs: the same arithmetic in another order differs by a few ulp of the scale
@@ -133,11 +133,7 @@ def forward_cache(target, X, parameters):
     once its a3 is the reference's: the backward of a wrong forward's cache cannot be judged, and is
     skipped ("not judged") rather than failed for the forward's mistake."""
     a3, cache = target.forward_propagation(X, parameters)
-    expected = ref.forward_propagation(X, parameters)[0]
-    with np.errstate(invalid="ignore"):
-        same = isinstance(a3, np.ndarray) and a3.shape == expected.shape and bool(np.all(
-            np.abs(np.asarray(a3, dtype=np.float64) - expected) <= NETWORK_RTOL * np.maximum(1.0, np.abs(expected))))
-    if not same:
+    if difference(a3, ref.forward_propagation(X, parameters)[0], NETWORK_RTOL, 1.0) is not None:   # forward's bound
         raise MissingFunction("not judged: forward_propagation's a3 differs from the reference's "
                               "(forward.relu-sigmoid), and backward_propagation takes its cache")
     return cache

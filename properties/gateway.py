@@ -598,8 +598,7 @@ class Target:
         self.conventions = None        # the conventions the checks judge by (properties.conventions)
         self.detected = None
         self.judging = (None, ())      # the running check's name and clause ids (runner.run_check)
-        self.mutations = {}            # (function, argument) -> the check whose failure reported its mutation
-        self.invalid = {}              # (function, clause) -> the check that reported an output not judgeable
+        self.reported = {}             # a problem of a function's inputs or output -> the check that met it first
 
     @classmethod
     def local(cls, source, module=None):
@@ -773,9 +772,7 @@ class Target:
             if name in protected:
                 key = f"['{parts[2]}']" if len(parts) > 2 else ""
                 clause = "minibatch.no-mutation" if record.function == "random_mini_batches" else "api.in-place"
-                check, clauses = self.judging
-                if check and self.mutations.setdefault((record.function, name), check) != check \
-                        and clause not in clauses:
+                if self._reported_elsewhere(("mutated", record.function, name), clause):
                     continue           # reported by one check, and by its clause's own: the others judge the values
                 raise ConformanceError(Failure(
                     clause, f"{record.function} mutated its input '{name}'{key}, which the spec does not allow "
@@ -912,12 +909,19 @@ class Target:
         """Raise the failure of an output that cannot be judged. The first check (in this process) that meets
         it fails, and so does the check of its clause; another check that calls the function and meets the
         same problem is skipped, naming the check that reported it: its own clauses cannot be judged."""
-        check, clauses = self.judging
-        first = self.invalid.setdefault((failure.call.function, failure.clause), check) if check else None
-        if first != check and failure.clause not in clauses:
+        first = self._reported_elsewhere((failure.call.function, failure.clause), failure.clause)
+        if first:
             raise MissingFunction(f"not judged: {failure.call.function}'s output fails {failure.clause} "
                                   f"(reported by {first})")
         raise ConformanceError(failure)
+
+    def _reported_elsewhere(self, problem, clause):
+        """The check that met ``problem`` first in this process, where that is another check and the running
+        one does not verify ``clause``; else None: the running check reports it. Outside a check (the
+        conventions' probes, the diagnosis) every problem is reported."""
+        check, clauses = self.judging
+        first = self.reported.setdefault(problem, check) if check else None
+        return first if first != check and clause not in clauses else None
 
     def _expect_none_missing(self, out, name):
         if out is None:

@@ -161,7 +161,7 @@ def snapshot(value):
     return value
 
 
-def _changed(before, after, path):
+def changed(before, after, path=""):
     """JSON pointers of the parts of ``after`` that differ from the snapshot ``before``."""
     if isinstance(before, np.ndarray):
         same = (isinstance(after, np.ndarray) and before.shape == after.shape and before.dtype == after.dtype
@@ -170,11 +170,11 @@ def _changed(before, after, path):
     if isinstance(before, dict):
         if not isinstance(after, dict) or before.keys() != after.keys():
             return [path]
-        return [p for k in before for p in _changed(before[k], after[k], f"{path}/{pointer_token(k)}")]
+        return [p for k in before for p in changed(before[k], after[k], f"{path}/{pointer_token(k)}")]
     if isinstance(before, (list, tuple)):
         if type(before) is not type(after) or len(before) != len(after):
             return [path]
-        return [p for i, (b, a) in enumerate(zip(before, after)) for p in _changed(b, a, f"{path}/{i}")]
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed(b, a, f"{path}/{i}")]
     try:
         same = before == after or (isinstance(before, float) and before != before and isinstance(after, float)
                                    and after != after)
@@ -297,7 +297,7 @@ class Server:
         seconds = time.perf_counter() - start
         self.flush()
         reply = {"ok": True, "seconds": seconds,
-                 "mutated": _changed(before[0], args, "/args") + _changed(before[1], kwargs, "/kwargs")}
+                 "mutated": changed(before[0], args, "/args") + changed(before[1], kwargs, "/kwargs")}
         if "shared" in observe:
             reply["shared"] = shared_buffers(value)
         if self.notes - notes_before:

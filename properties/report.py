@@ -113,8 +113,8 @@ def follows_from(failure):
     clauses, known = {}, {}
     for clause_id, function, identifier in failure.follows_from:
         clauses.setdefault(function, []).append(clause_id)
-        if identifier:
-            known.setdefault(function, []).append(identifier) if identifier not in known.get(function, []) else None
+        if identifier and identifier not in known.get(function, []):
+            known.setdefault(function, []).append(identifier)
     return "; ".join(f"{function} fails {_and(ids)}" + (f" (it behaves like {_and(repr(k) for k in known[function])})"
                                                          if function in known else "")
                      for function, ids in clauses.items())

@@ -12,12 +12,12 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 from hypothesis import reporting
 
 from . import conventions, repro, settings
 from .failures import ConformanceError, Failure, LoadError, MissingFunction
 from .gateway import Target
+from .harness import changed
 from .registry import checks
 
 
@@ -155,7 +155,7 @@ def _replay_alone(target, failure):
     if again is None:
         return
     outcome, value = again
-    failure.alone = outcome == "returned" and same_value(value, call.value)
+    failure.alone = outcome == "returned" and not changed(call.value, value)   # bit for bit
     if not failure.alone:
         kept.add(call.function)
         what = "returns other values" if outcome == "returned" else (
@@ -163,20 +163,6 @@ def _replay_alone(target, failure):
         failure.details.append(f"Alone, in a fresh process, the same call {what}: your code keeps state between "
                                "calls (a module-level variable, a mutable default argument, a counter), which "
                                "the check's earlier calls changed")
-
-
-def same_value(a, b):
-    """Whether two decoded values are the same, bit for bit where they are arrays (NaN equal to NaN)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
-                and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
-        return True
-    return type(a) is type(b) and a == b
 
 
 @contextlib.contextmanager
