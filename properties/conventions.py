@@ -72,7 +72,7 @@ def _detect_adam(target):
         try:
             out = _ask(target, "update_parameters_with_adam", parameters, grads, v, s, t, 0.01, 0.9, 0.999, 1e-8)
         except ConformanceError as error:
-            return None, None, f"Adam could not be asked ({error.failure.what})"
+            return None, None, f"Adam could not be asked ({error.failure.what.split('; meanwhile')[0]})"
         if isinstance(out, tuple) and len(out) in (3, 5):
             arity = len(out)
         if not (isinstance(out, tuple) and out and isinstance(out[0], dict)):
@@ -150,7 +150,7 @@ def _detect_view(target):
         _ask(target, "model", X, Y, [2, 5, 2, 1], "gd", mini_batch_size=VIEW_PROBE["mini_batch_size"], num_epochs=1,
                     print_cost=True)
     except ConformanceError as error:
-        return None, f"model could not be asked ({error.failure.what})"
+        return None, f"model could not be asked ({error.failure.what.split('; meanwhile')[0]})"
     costs, _ = parse_printed(target.last.output.splitlines())
     if 0 not in costs:
         return None, "model printed no 'Cost after epoch 0: ...' line with print_cost=True"
@@ -232,6 +232,20 @@ def judged(profile, detected):
     return complete(base.merged(EDITIONS[nearest_edition(base)]))
 
 
+# SPEC "Conformance table: functions per edition": what every edition requires, and the decay functions that
+# the editions with learning-rate decay require (2021; under auto, a target whose decay was detected; the
+# course profile leaves them optional). The course's opt_utils helpers are optional everywhere.
+REQUIRED = ("random_mini_batches", "update_parameters_with_gd", "initialize_velocity",
+            "update_parameters_with_momentum", "initialize_adam", "update_parameters_with_adam", "model")
+REQUIRED_WITH_DECAY = ("update_lr", "schedule_lr_decay")
+
+
+def required(profile, conventions):
+    """The functions a target judged by ``conventions`` under ``profile`` must have (SPEC's conformance table)."""
+    decay = conventions is not None and conventions.decay == "present" and profile != "course"
+    return REQUIRED + (REQUIRED_WITH_DECAY if decay else ())
+
+
 def describe(target):
     """The report's first lines: the conventions found, and the editions they match."""
     lines = []
@@ -258,4 +272,4 @@ def matching(detected):
     return matching_editions(detected)
 
 
-__all__ = ["PROFILES", "detect", "judged", "describe", "parse_printed", "printed_close", "DEFAULT"]
+__all__ = ["PROFILES", "detect", "judged", "describe", "parse_printed", "printed_close", "DEFAULT", "required"]

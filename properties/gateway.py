@@ -212,6 +212,7 @@ class ChildTransport:
         self.readers = None
         self.buffer = b""
         self.stray = []
+        self.unanswered = []                  # (line, why it is no reply) on the protocol channel, this request
         self.ids = 0
         self.starts = 0
         self.launched = None                  # (output marks, handshake id, time) of a launch not yet answered
@@ -321,13 +322,16 @@ class ChildTransport:
                 text = line.decode("utf-8", errors="replace")
                 try:
                     message = protocol.loads(text)
-                except protocol.ProtocolError:
+                except protocol.ProtocolError as error:
                     self.stray.append(text)          # the target printed onto the protocol channel
+                    self.unanswered.append((text, str(error)))
                     continue
                 if message.get("id") == ident or (message.get("id") is None and message.get("ok") is False and
                                                   (message.get("error") or {}).get("phase") == "protocol"):
                     return message
                 self.stray.append(text)
+                self.unanswered.append((text, f"a JSON object with id {message.get('id')!r}, not {ident}"
+                                        if "id" in message else "a JSON object without an id"))
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimedOut()
@@ -409,13 +413,15 @@ class ChildTransport:
     def request(self, line, ident, timeout):
         """Send one request line; returns (reply or None, outcome, description, stdout, stderr)."""
         marks = self._marks()
+        self.unanswered = []
         try:
             self._send_line(line)
             reply = self._receive(ident, timeout)
         except TimedOut:
             self.kill()
             stdout, stderr = self._output_since(marks)
-            return None, "timed out", f"timed out after {timeout:g} s (killed)", stdout, stderr
+            return (None, "timed out", f"timed out after {timeout:g} s (killed)" + _unanswered(self.unanswered, ident),
+                    stdout, stderr)
         except Died:
             description = self.exit_description()
             self.kill()
@@ -429,6 +435,19 @@ class ChildTransport:
             self.kill()
             return None, ("killed" if "killed" in description else "exited"), description, stdout, stderr
         return reply, None, None, stdout, stderr
+
+
+def _unanswered(lines, ident):
+    """'; meanwhile it wrote ... ' for a call that timed out while the target wrote lines that are no reply to it
+    (a reply the checker cannot read looks like no reply at all: this says what came instead)."""
+    if not lines:
+        return ""
+    text, why = lines[0]
+    shown = text if len(text) <= 160 else text[:160] + "..."
+    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    return (f"; meanwhile it wrote {len(lines)} line{'s' if len(lines) > 1 else ''} on stdout that "
+            f"{'are' if len(lines) > 1 else 'is'} no reply to call {ident} (a reply is one JSON object with the "
+            f"call's id, PROTOCOL.md): {why}: {shown!r}{more}")
 
 
 def _last_line(stderr):
@@ -590,7 +609,7 @@ class Target:
         self.load_output = hello.get("load_output", ("", ""))
         self.records = collections.deque(maxlen=64)
         self.last = None
-        self.given_up = {}             # function -> why it is not called again
+        self.given_up = {}             # function -> (why it is not called again, the call, what it did, the check)
         self.crashes = collections.Counter()
         self.calls = 0
         self._process, self._answered = None, 0     # the process's start number, and its calls so far
@@ -685,9 +704,12 @@ class Target:
         self.records.append(record)
         self.last = record
         if function in self.given_up:
+            later, first, what, check = self.given_up[function]
+            if check is not None and check == self.judging[0]:
+                self._fail_call(first, what)       # the check that met it, replaying its example: that call failed
             record.outcome = "not called"
-            record.error = {"message": self.given_up[function]}
-            self._fail_call(record, self.given_up[function])
+            record.error = {"message": later}
+            self._fail_call(record, later)
         if not self.transport.alive():
             try:
                 self.transport.start(COURSE_FUNCTIONS)
@@ -706,16 +728,18 @@ class Target:
         if reply is None:
             record.outcome = outcome
             record.error = {"message": description}
+            happened, _, meanwhile = description.partition("; meanwhile")
+            what = f"{happened} during {function}" + (f"; meanwhile{meanwhile}" if meanwhile else "") \
+                + self._memory_hint(description, stderr)
             if outcome == "timed out":
-                self.given_up[function] = (f"{description} during {function} earlier in this run "
-                                           "(OPTORACLE_CALL_TIMEOUT); not called again")
+                self._give_up(function, record, what, f"{happened} during {function} earlier in "
+                                                      "this run (OPTORACLE_CALL_TIMEOUT); not called again")
             else:
                 self.crashes[function] += 1
                 if self.crashes[function] >= self.CRASH_LIMIT:
-                    self.given_up[function] = (f"{description} during {function}, {self.crashes[function]} times "
-                                               "in this run; not called again")
-            self._fail_call(record, f"{description} during {function}"
-                            + self._memory_hint(description, stderr))
+                    self._give_up(function, record, what, f"{description} during {function}, {self.crashes[function]} "
+                                                          "times in this run; not called again")
+            self._fail_call(record, what)
         record.seconds = reply.get("seconds", 0.0)
         record.notes = reply.get("notes", [])
         self.notes.update(record.notes)
@@ -726,7 +750,7 @@ class Target:
                 self._fail_call(record, f"the harness did not understand the call: {record.error.get('message')}")
             if record.error.get("type") == "MemoryError":
                 what = f"ran out of memory during {function} (limit {self.memory_mb} MiB, OPTORACLE_MEMORY_LIMIT_MB)"
-                self.given_up[function] = f"{what} earlier in this run; not called again"
+                self._give_up(function, record, what, f"{what} earlier in this run; not called again")
                 self.transport.restart()                   # a process that ran out of memory is not reused
                 self._fail_call(record, what)
             if record.error.get("type") == "SystemExit":
@@ -743,6 +767,16 @@ class Target:
         record.shared = reply.get("shared")
         self._check_mutation(record)
         return record.value
+
+    def _give_up(self, function, record, what, later):
+        """``function`` is not called again in this process's run: ``what`` happened in ``record``'s call. The
+        check that met it, replaying its example, fails with that call; every later call says ``later``
+        (with the check that met it)."""
+        check = self.judging[0]
+        if check is not None:
+            later = later.replace(" earlier in this run", f" earlier in this run (in {check})", 1) \
+                if " earlier in this run" in later else f"{later} (first in {check})"
+        self.given_up[function] = (later, record, what, check)
 
     def _memory_hint(self, description, stderr):
         if self.memory_mb and "MemoryError" in stderr:

@@ -222,7 +222,8 @@ def encode_message(message, fields, binary=False):
 
 
 def _no_constants(name):
-    raise ProtocolError(f"raw {name} is not JSON: non-finite floats are tagged ({{\"float\": \"nan\"}})")
+    raise ProtocolError(f"raw {name} is not JSON: a non-finite float is {{\"float\": \"nan\"}}, or \"nan\" in an "
+                        "ndarray's data")
 
 
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)

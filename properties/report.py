@@ -36,10 +36,28 @@ def verdict(report):
         head = f"DOES NOT CONFORM to SPEC {spec.version()}"
         named = roots[:6] + ([f"then {len(following)} that may follow from {'it' if len(roots) == 1 else 'them'}: "
                               + following[0]] + following[1:max(1, 6 - len(roots))] if following and roots else [])
-        tail = (f": {len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named or clauses[:6])}"
-                f"{', ...' if len(clauses) > len(named or clauses[:6]) else ''})") if clauses else \
-            f": {n_adv} advisor{'y' if n_adv == 1 else 'ies'} under --strict"
+        parts = [f"{len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named or clauses[:6])}"
+                 f"{', ...' if len(clauses) > len(named or clauses[:6]) else ''})"] if clauses else []
+        if report.missing:
+            parts.append(missing_sentence(report))
+        tail = ": " + "; ".join(parts) if parts else f": {n_adv} advisor{'y' if n_adv == 1 else 'ies'} under --strict"
     return f"optoracle: {where} {head} (profile {report.profile}){tail}"
+
+
+def missing_sentence(report):
+    """'2 required functions are missing (model, random_mini_batches): 9 checks need them (select the clauses of
+    the others with --clause)'."""
+    missing = report.missing
+    lacking = missing_results(report)
+    return (f"{len(missing)} required function{'s are' if len(missing) != 1 else ' is'} missing "
+            f"({', '.join(missing)}): {len(lacking)} check{'s' if len(lacking) != 1 else ''} need"
+            f"{'' if len(lacking) != 1 else 's'} {'them' if len(missing) != 1 else 'it'} (SPEC's conformance table; "
+            "--clause selects the clauses of the functions it has)")
+
+
+def missing_results(report):
+    missing = set(report.missing)
+    return [r for r in report.results if r.status == "skipped" and missing & set(r.functions)]
 
 
 def convention_lines(report):
@@ -153,9 +171,10 @@ def terminal(report, verbose=False, quiet=False):
             lines += ["", render_failure(r, verbose, shown)]
     skipped = [r for r in report.results if r.status == "skipped"]
     if skipped:
-        reasons = {}
+        reasons, lacking = {}, {r.name for r in missing_results(report)}
         for r in skipped:
-            reasons.setdefault(r.reason, []).append(r.name)
+            reasons.setdefault(r.reason + (" (required: it does not conform without it)" if r.name in lacking
+                                           else ""), []).append(r.name)
         lines += ["", f"Skipped {len(skipped)} check{'s' if len(skipped) != 1 else ''}:"]
         lines += [f"  {reason} ({len(names)})" for reason, names in reasons.items()]
     if verbose:
@@ -184,6 +203,7 @@ def to_json(report):
         "notes": report.notes, "seconds": round(report.seconds, 3),
         "counts": {"passed": report.count("passed"), "failed": len(report.failed),
                    "advisories": len(report.advisories), "skipped": report.count("skipped")},
+        "missing": report.missing,
         "clauses": [{"clause": c, "level": level, "passed": p, "failed": f, "skipped": s, "first_failure": first}
                     for c, level, p, f, s, first in clause_table(report)],
         "checks": [{"name": r.name, "clauses": r.clauses, "status": r.status, "clause": r.clause, "level": r.level,
@@ -199,8 +219,9 @@ def write_json(report, path):
 
 
 def write_junit(report, path):
-    totals = {"tests": str(len(report.results)), "failures": str(len(report.failed)), "errors": "0",
-              "skipped": str(report.count("skipped")), "time": f"{report.seconds:.3f}"}
+    lacking = {r.name for r in missing_results(report)}        # skipped for a required function: failures here
+    totals = {"tests": str(len(report.results)), "failures": str(len(report.failed) + len(lacking)), "errors": "0",
+              "skipped": str(report.count("skipped") - len(lacking)), "time": f"{report.seconds:.3f}"}
     root = ET.Element("testsuites", name="optoracle", **totals)
     suite = ET.SubElement(root, "testsuite", name=f"optoracle[{report.target}, {report.profile}]", **totals)
     properties = ET.SubElement(suite, "properties")
@@ -215,6 +236,9 @@ def write_junit(report, path):
             props = ET.SubElement(case, "properties")
             ET.SubElement(props, "property", name="advisory", value=f"[{r.clause}] {r.headline}")
             ET.SubElement(case, "system-out").text = render_failure(r, True)
+        elif r.name in lacking:
+            ET.SubElement(case, "failure", message=f"{r.reason} (a required function: SPEC's conformance table)",
+                          type="missing function")
         elif r.status == "skipped":
             ET.SubElement(case, "skipped", message=r.reason)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -126,7 +126,8 @@ def build(target, failure):
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first; "
                      "alone, in a fresh process, this call returns other values: your code keeps state between "
                      "calls (a module-level variable, a mutable default argument, a counter)")
-    elif call.earlier and failure.alone is None:
+    elif call.earlier and failure.alone is None and failure.clause != "api.errors":
+        # (not for a bad input that returned instead of raising: whether code validates its input is no state)
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first: if "
                      "this does not fail alone, your code keeps state between calls (a module-level variable, a "
                      "mutable default argument)")

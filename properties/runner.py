@@ -292,6 +292,7 @@ class Report:
     seconds: float = 0.0
     strict: bool = False
     load_output: tuple = ("", "")
+    functions: tuple | None = None      # the course functions the target has (None: not known)
 
     @property
     def failed(self):
@@ -302,8 +303,18 @@ class Report:
         return [r for r in self.results if r.advisory]
 
     @property
+    def missing(self):
+        """The required functions (SPEC's conformance table) that the target lacks and the checks run needed:
+        their checks are skipped, and the target does not conform (``--clause`` selects what it has)."""
+        if self.functions is None:
+            return []
+        needed = {f for r in self.results for f in r.functions}
+        return [f for f in conventions.required(self.profile, self.conventions)
+                if f in needed and f not in self.functions]
+
+    @property
     def conforms(self):
-        return not self.failed and not (self.strict and self.advisories)
+        return not self.failed and not self.missing and not (self.strict and self.advisories)
 
     def count(self, status):
         return sum(r.status == status for r in self.results)
@@ -344,7 +355,7 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
             target = open_target(source, command=command, profile=profile, local=local, transport=transport)
         report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
                         target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
-                        load_output=target.load_output)
+                        load_output=target.load_output, functions=tuple(target.functions))
         with settings.use(examples):
             if workers is not None:
                 report.results = workers.run(target)

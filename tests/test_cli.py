@@ -138,6 +138,25 @@ def test_a_failing_target_exits_1_with_json_and_junit_that_carry_versions_totals
     assert int(root.get("tests")) == len(report["checks"])
 
 
+def test_a_target_without_a_required_function_does_not_conform_and_its_clauses_alone_do(tmp_path, capsys):
+    partial = os.path.join(TARGETS, "only_minibatches.py")            # random_mini_batches and nothing else
+    out_json, out_xml = tmp_path / "r.json", tmp_path / "r.xml"
+    assert main(["check", partial, "--examples", "mutation", "--clause", "minibatch", "--clause", "gd.update",
+                 "--clause", "model.hyperparameters", "--json", str(out_json), "--junitxml", str(out_xml)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith("DOES NOT CONFORM to SPEC 2.0.0 (profile auto): 2 required functions are "
+                                        "missing (update_parameters_with_gd, model): 7 checks need them (SPEC's "
+                                        "conformance table; --clause selects the clauses of the functions it has)")
+    assert "the target has no model (required: it does not conform without it) (4)" in out
+    report = json.loads(out_json.read_text())
+    assert report["missing"] == ["update_parameters_with_gd", "model"] and report["counts"]["failed"] == 0
+    root = ET.parse(out_xml).getroot()
+    assert root.get("failures") == "7" and len(root.findall(".//failure[@type='missing function']")) == 7
+    # what it has conforms, and optional helpers it lacks are no reason not to
+    assert main(["check", partial, "--examples", "mutation", "--clause", "minibatch", "--clause", "forward"]) == 0
+    assert "CONFORMS to SPEC 2.0.0" in capsys.readouterr().out.splitlines()[0]
+
+
 def test_the_first_failure_column_is_truncated_with_an_ellipsis_and_empty_rows_are_left_out(capsys):
     main(["check", BUGGY, "--examples", "mutation", "--clause", "minibatch", "-q"])
     lines = capsys.readouterr().out.splitlines()

@@ -37,6 +37,8 @@ def test_strict_turns_an_advisory_into_a_failure(capsys):
     assert main(["check", source, "--strict", "--examples", "mutation", "--clause", "api.errors"]) == 1
     out = capsys.readouterr().out
     assert "with 1 advisory (SHOULD)" in out and "DOES NOT CONFORM" in out and "under --strict" in out
+    # whether code validates its input is no state it keeps: its reproduction says nothing of earlier calls
+    assert "Reproduce with:" in out and "other calls reached the same process" not in out
 
 
 def test_the_2021_code_under_the_seed_profile_names_every_convention_it_differs_in():

@@ -140,3 +140,14 @@ def test_the_ulp_oracle_rejects_a_wrong_bias_correction_and_float32_arithmetic(m
     result = run_check(checks()["check_update_rules_lie_within_ulps_of_exact_arithmetic"], trusted(f"catalog:{mutant}"),
                        diagnose=False)
     assert result.status == "failed" and result.clause == "precision.ulp"
+
+
+@pytest.mark.parametrize("mutant, function, epsilon_named", [
+    ("momentum-without-one-minus-beta", "update_parameters_with_momentum", False),
+    ("adam-float32-denominator", "update_parameters_with_adam", True),
+])
+def test_a_precision_failure_names_the_epsilon_placement_judged_only_for_adam(mutant, function, epsilon_named):
+    result = run_check(checks()["check_update_rules_lie_within_ulps_of_exact_arithmetic"], trusted(f"catalog:{mutant}"),
+                       diagnose=False)
+    assert result.status == "failed" and result.failure.what.startswith(f"{function}: ")
+    assert any("epsilon" in line for line in result.failure.details) is epsilon_named, result.failure.details

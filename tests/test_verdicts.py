@@ -476,3 +476,25 @@ def test_a_diagnosis_repeated_in_a_report_is_shown_once_and_pointed_to_after():
     assert text.count(f"Diagnosis: as under {first} above") == len(report.failed) - 1
     assert terminal(report, verbose=True).count("behaves like 'train-seed-incremented-after-shuffle'") == \
         len(report.failed)
+
+
+@pytest.mark.parametrize("signature, problem", [
+    ("parameters, grads, learning_rate, *args, **kwargs", None),          # after the course's: every call works
+    ("parameters, grads, *args", "it takes *args/**kwargs (parameters, grads, *args) in place of course parameters"),
+    ("parameters, grads, learning_rate, *, check=True", None),
+    ("parameters, grads, learning_rate, *args, check", "extra parameter 'check' has no default"),
+])
+def test_star_args_and_keywords_are_allowed_after_the_course_parameters_not_in_their_place(signature, problem,
+                                                                                          tmp_path):
+    body = (f"def update_parameters_with_gd({signature}):\n"
+            "    return _correct.update_parameters_with_gd(parameters, grads, 0.1)\n")
+    source, _ = correct_target(tmp_path, "star.py", body)
+    target = open_target(source)
+    try:
+        result = run_check(checks()["check_course_functions_have_the_course_signatures"], target, diagnose=False)
+    finally:
+        target.close()
+    if problem is None:
+        assert result.status == "passed", result.failure and result.failure.details
+    else:
+        assert result.status == "failed" and problem in result.failure.details[0], result.failure.details

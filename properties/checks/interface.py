@@ -73,9 +73,10 @@ def signature_problems(declared, course):
     """What differs between a declared parameter list and the course's Signature (empty: conforms)."""
     problems = []
     wanted = list(course.parameters.values())
-    kinds = {p.get("kind") for p in declared}
-    if "var_positional" in kinds or "var_keyword" in kinds:
-        return [f"it takes *args/**kwargs {_describe(declared)}; the course names every parameter"]
+    variadic = [i for i, p in enumerate(declared) if p.get("kind") in ("var_positional", "var_keyword")]
+    if variadic and variadic[0] < len(wanted):           # after the course's parameters, they change no call
+        return [f"it takes *args/**kwargs {_describe(declared)} in place of course parameters; the course names "
+                "every parameter"]
     for i, p in enumerate(wanted):
         if i >= len(declared):
             problems.append(f"parameter {i + 1} '{p.name}' is missing")
@@ -93,7 +94,7 @@ def signature_problems(declared, course):
                 problems.append(f"'{p.name}' defaults to {_default(d['default'])!r}; the course's default is "
                                 f"{p.default!r}")
     for d in declared[len(wanted):]:
-        if "default" not in d:
+        if "default" not in d and d.get("kind") not in ("var_positional", "var_keyword"):
             problems.append(f"extra parameter '{d['name']}' has no default, so the course's calls cannot work")
     return problems
 
