@@ -285,10 +285,10 @@ def fingerprint(target, function):
 
 
 def _same(a, b):
-    return _difference(a, b) is None
+    return _difference(a, b, describe=False) is None
 
 
-def _difference(a, b, other="the other"):
+def _difference(a, b, other="the other", describe=True):
     """None if two probe rows match, else (key, description) of the first difference (yours = a): a row
     is a {pointer: array} of what returned, or a phrase ('raised KeyError', 'gave the batches of ...')."""
     if isinstance(a, str) or isinstance(b, str):
@@ -312,7 +312,7 @@ def _difference(a, b, other="the other"):
         finite = np.abs(y.astype(np.float64))
         # the array's scale, for entries near zero; overflowed values (np.nan_to_num's 1.8e308) are no scale
         scale = float(np.max(finite[np.isfinite(finite) & (finite < 1e300)], initial=0.0))
-        d = difference(x, y, RTOL, scale)
+        d = difference(x, y, RTOL, scale, describe)
         if d is not None:
             return key, d.text.replace("expected", other)
     return None
