@@ -75,14 +75,16 @@ def _denominator(s_corrected, epsilon, c):
 
 # =========================================================================== Adam
 def _adam(parameters, grads, v, s, t, lr, beta1, beta2, epsilon, c, *, moments=None, correct=None, step=None,
-          only=None, store=None):
-    """A configurable Adam (returning what the conventions' Adam returns) to write the mutants below."""
+          only=None, store=None, layer_t=None):
+    """A configurable Adam (returning what the conventions' Adam returns) to write the mutants below.
+    ``layer_t(l)``: the t that layer l is corrected with (t itself by default)."""
     new_p, new_v, new_s, v_cor, s_cor = {}, {}, {}, {}, {}
     for key, dkey in _keys(parameters):
         g = grads[dkey]
         vv, ss = (moments or (lambda v_, s_, g_: (beta1 * v_ + (1 - beta1) * g_,
                                                   beta2 * s_ + (1 - beta2) * g_ ** 2)))(v[dkey], s[dkey], g)
-        v_c, s_c = (correct or (lambda a, b: (a / (1 - beta1 ** t), b / (1 - beta2 ** t))))(vv, ss)
+        t_here = layer_t(int(key[1:])) if layer_t else t
+        v_c, s_c = (correct or (lambda a, b: (a / (1 - beta1 ** t_here), b / (1 - beta2 ** t_here))))(vv, ss)
         update = (step or (lambda a, b, g_: a / _denominator(b, epsilon, c)))(v_c, s_c, g)
         new_p[key] = parameters[key] - lr * update if (only is None or key.startswith(only)) else parameters[key]
         new_v[dkey], new_s[dkey], v_cor[dkey], s_cor[dkey] = (store or (lambda a, b, ac, bc: (a, b)))(
@@ -110,6 +112,9 @@ _adam_mutant("adam-bias-correction-t-minus-1", "bias correction with t - 1 (1 - 
 _adam_mutant("adam-bias-correction-t-plus-1", "bias correction with t + 1", "adam.bias-correction",
              correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"] ** (e["t"] + 1)),
                                                 b / (1 - e["beta2"] ** (e["t"] + 1))))
+_adam_mutant("adam-t-incremented-per-layer", "t += 1 inside the loop over the layers: layer l is bias-corrected with "
+             "t + l (the course counts t in model, once per update)", "adam.bias-correction", "adam.update",
+             layer_t_of=lambda e: lambda l: e["t"] + l)
 _adam_mutant("adam-bias-correction-without-power", "bias correction divides by (1 - beta) instead of (1 - beta**t): "
              "right only at t = 1", "adam.bias-correction",
              correct_of=lambda e: lambda a, b: (a / (1 - e["beta1"]), b / (1 - e["beta2"])))

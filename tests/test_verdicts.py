@@ -499,3 +499,22 @@ def test_star_args_and_keywords_are_allowed_after_the_course_parameters_not_in_t
         assert result.status == "passed", result.failure and result.failure.details
     else:
         assert result.status == "failed" and problem in result.failure.details[0], result.failure.details
+
+
+IGNORES_BETA1 = '''
+def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
+          beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True):
+    # momentum's beta where Adam's beta1 belongs
+    return _correct.model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta, beta2, epsilon,
+                          num_epochs, print_cost)
+'''
+
+
+def test_a_hyperparameter_model_does_not_pass_on_is_named_by_the_run_with_it_at_its_default(tmp_path):
+    source, _ = correct_target(tmp_path, "ignores_beta1.py", IGNORES_BETA1)
+    report = run_suite(source, examples="mutation", names=["check_model_trains_with_the_hyperparameters_it_is_given"])
+    [result] = report.failed
+    assert result.clause == "model.hyperparameters" and "'adam', beta1=0.8" in result.failure.what
+    hints = [line for line in result.failure.details if "at model's default" in line]
+    assert hints == ["  your parameters are the reference's with beta1 at model's default 0.9 instead of 0.8: does "
+                     "model pass beta1 on to update_parameters_with_adam?"]

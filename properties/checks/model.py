@@ -13,9 +13,9 @@ import reference as ref
 from .. import reference_runs
 from .. import strategies as hh
 from ..casework import fail
-from ..compare import expect_close, max_magnitude, precision, rtol_for
+from ..compare import all_close, expect_close, max_magnitude, precision, rtol_for
 from ..conventions import COST_LINE, LR_LINE, parse_printed, printed_close
-from ..failures import MissingFunction
+from ..failures import ConformanceError, MissingFunction
 from ..fixtures import moons
 from ..protocol import FunctionRef
 from ..registry import verifies
@@ -39,9 +39,45 @@ def _expect_trained(target, yours, X, Y, optimizer, kwargs, clause, what, decay=
         rtol = max(rtol_for("trajectory", yours), 1e-12 * steps)
     else:
         rtol = rtol_for("trajectory", yours) * max(1.0, steps / 50)
-    expect_close(target, yours, expected, clause=clause, what=what, rtol=rtol,
-                 scales=lambda e: {k: max_magnitude(v) for k, v in e.items()},
-                 axes=("epsilon",) if optimizer == "adam" else (), expected_under=under)
+    scales = (lambda e: {k: max_magnitude(v) for k, v in e.items()})
+    try:
+        expect_close(target, yours, expected, clause=clause, what=what, rtol=rtol, scales=scales,
+                     axes=("epsilon",) if optimizer == "adam" else (), expected_under=under)
+    except ConformanceError as error:
+        if error.failure.clause == "model.hyperparameters" and decay is None:
+            error.failure.details += _ignored_hyperparameters(target, yours, X, Y, optimizer, kwargs, layers, rtol,
+                                                              scales)
+        raise
+
+
+# the hyperparameters of the updates: a run with one of them at model's default instead of the value given shows
+# that model does not pass it on (num_epochs is left out: its default is thousands of epochs)
+UPDATE_HYPERPARAMETERS = {"gd": ("learning_rate", "mini_batch_size"),
+                          "momentum": ("learning_rate", "mini_batch_size", "beta"),
+                          "adam": ("learning_rate", "mini_batch_size", "beta1", "beta2", "epsilon")}
+
+
+def _ignored_hyperparameters(target, yours, X, Y, optimizer, kwargs, layers, rtol, scales):
+    """Lines naming each hyperparameter given that your parameters behave as if it were left at model's
+    default: the reference's run with it at the default matches yours, and the run as given does not."""
+    import inspect
+    defaults = {name: p.default for name, p in inspect.signature(ref.model).parameters.items()}
+    found = []
+    for name in UPDATE_HYPERPARAMETERS[optimizer]:
+        if name not in kwargs or kwargs[name] == defaults[name]:
+            continue
+        changed = dict(kwargs, **{name: defaults[name]})
+        try:
+            other = reference_runs.train(X, Y, optimizer, target.conventions.epsilon, None, 1, tuple(layers),
+                                         **changed).parameters
+        except Exception:  # noqa: BLE001 - a hint must never hide the failure
+            continue
+        if isinstance(yours, dict) and set(yours) == set(other) and \
+                all_close(yours, other, rtol, scales(other)):
+            to = "random_mini_batches" if name == "mini_batch_size" else f"update_parameters_with_{optimizer}"
+            found.append(f"  your parameters are the reference's with {name} at model's default {defaults[name]!r} "
+                         f"instead of {kwargs[name]!r}: does model pass {name} on to {to}?")
+    return found
 
 
 def _call_text(m, optimizer, kwargs, layers=LAYERS):
