@@ -46,6 +46,27 @@ def _install_numpy_aliases(notes):
     np.__getattr__ = __getattr__
 
 
+class _NotebookShell:
+    """What ``get_ipython()`` gives a notebook exported as a script (``jupyter nbconvert --to script`` writes
+    ``%matplotlib inline`` as ``get_ipython().run_line_magic('matplotlib', 'inline')``): every method does
+    nothing and returns None, and the report says so."""
+
+    def __init__(self, notes):
+        self._notes = notes
+
+    def __getattr__(self, name):
+        def ignored(*args, **kwargs):
+            self._notes.add(f"get_ipython().{name}")
+        return ignored
+
+
+def _install_get_ipython(notes):
+    """A target's own process only: ``get_ipython`` among the builtins, unless something defines it already."""
+    import builtins
+    if not hasattr(builtins, "get_ipython"):
+        builtins.get_ipython = lambda: _NotebookShell(notes)
+
+
 def load(source, own_process=False):
     """The module a TARGET names (see the module docstring). ``own_process``: in the target's own process
     (``main``), never in the checker's (LocalTransport)."""
@@ -250,6 +271,8 @@ class Server:
         self.binary = isinstance(encodings, list) and "base64" in encodings
         if self.given is None:
             _install_numpy_aliases(self.notes)
+        if self.own_process:
+            _install_get_ipython(self.notes)
         try:
             self.module = self.given if self.given is not None else load(self.source, self.own_process)
         except BaseException as exc:                            # noqa: BLE001 - reported, never raised

@@ -185,6 +185,9 @@ def terminal(report, verbose=False, quiet=False):
 
 
 def _note(note):
+    if note.startswith("get_ipython()."):
+        return (f"your file calls {note} (a notebook exported as a script: its magics, such as %matplotlib inline); "
+                "the harness ignores it")
     if note.startswith("np."):
         return (f"your code uses {note}, removed in NumPy 1.24; the harness maps it to Python's "
                 f"{note[3:].replace('long', 'int').replace('unicode', 'str')} as NumPy < 1.24 did")

@@ -518,3 +518,15 @@ def test_a_hyperparameter_model_does_not_pass_on_is_named_by_the_run_with_it_at_
     hints = [line for line in result.failure.details if "at model's default" in line]
     assert hints == ["  your parameters are the reference's with beta1 at model's default 0.9 instead of 0.8: does "
                      "model pass beta1 on to update_parameters_with_adam?"]
+
+
+def test_a_notebook_exported_as_a_script_loads_with_its_magics_ignored_and_noted(tmp_path):
+    import builtins
+    from properties.report import terminal
+    source, _ = correct_target(tmp_path, "exported.py", "get_ipython().run_line_magic('matplotlib', 'inline')\n"
+                                                        "get_ipython().run_line_magic('load_ext', 'autoreload')\n")
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    assert report.conforms and report.notes == ["get_ipython().run_line_magic"]
+    assert "notes: your file calls get_ipython().run_line_magic (a notebook exported as a script: its magics, such " \
+           "as %matplotlib inline); the harness ignores it" in terminal(report)
+    assert not hasattr(builtins, "get_ipython")             # in the target's process, never in the checker's
