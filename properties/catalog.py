@@ -713,7 +713,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
            print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
-           view=None, t_cap=None, seed_period=None, print_rate_before_decay=False):
+           view=None, t_cap=None, seed_period=None, print_rate_before_decay=False, swapped_batch_arguments=False):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
@@ -736,7 +736,8 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
         if decay and decay_first:
             learning_rate = decay(learning_rate0, i, decay_rate)
         costs, sizes = [], []
-        batches = ref.random_mini_batches(X, Y, mini_batch_size, seed)
+        batches = ref.random_mini_batches(X, Y, *((seed, mini_batch_size) if swapped_batch_arguments else
+                                                  (mini_batch_size, seed)))
         if seed_after:
             seed = seed + seed_step
         for bx, by in batches:
@@ -848,6 +849,11 @@ _model_mutant("model-calls-adam-with-its-defaults", "update_parameters_with_adam
                                                             "epsilon": 1e-8} if a["optimizer"] == "adam" else {})
 _model_mutant("model-momentum-gets-beta1", "momentum called with beta1 (Adam's) instead of beta",
               "model.hyperparameters", arguments=lambda a: {"beta": a["beta1"]})
+_model_mutant("model-adam-gets-beta", "Adam called with beta (momentum's) as beta1", "model.hyperparameters",
+              arguments=lambda a: {"beta1": a["beta"]})
+_model_mutant("model-mini-batch-arguments-swapped", "random_mini_batches(X, Y, seed, mini_batch_size): the epoch's "
+              "seed as the batch size, and the batch size as the seed", "model.hyperparameters",
+              swapped_batch_arguments=True)
 _model_mutant("model-drops-epsilon", "Adam called without epsilon: its default 1e-8 whatever epsilon says",
               "model.hyperparameters", arguments=lambda a: {"epsilon": 1e-8})
 _model_mutant("model-beta-hard-coded", "momentum called with beta = 0.9 whatever beta says",
