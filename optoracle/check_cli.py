@@ -23,7 +23,7 @@ environment:
   OPTORACLE_PROFILE         default for --profile
   OPTORACLE_EXAMPLES        default for --examples (ci, dev, thorough, mutation, smoke)
   OPTORACLE_CALL_TIMEOUT    seconds per call of the target (default 10)
-  OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 30)
+  OPTORACLE_IMPORT_TIMEOUT  seconds to load the target (default 60: a notebook export trains when imported)
   OPTORACLE_MEMORY_LIMIT_MB the target's address-space limit (default 2048 for Python targets; 0: none)
   OPTORACLE_JOBS            default for --jobs
   OPTORACLE_FORK_SERVER     restarts of a Python target are forked from a warm server (default); 0: never
@@ -149,7 +149,13 @@ def main(args):
         result = run_suite(source, args.profile, args.examples, command=args.cmd, clauses=args.clauses,
                            strict=args.strict, jobs=args.jobs, transport=transport)
     except LoadError as error:
-        print(f"optoracle check: cannot load target {args.cmd or source!r}: {error}", file=sys.stderr)
+        message = f"cannot load target {args.cmd or source!r}: {error}"
+        from properties import report as render
+        if args.json:                       # a grader's script reads every submission's report, this one too
+            render.write_json_error(args.cmd or source, args.profile, message, args.json)
+        if args.junitxml:
+            render.write_junit_error(args.cmd or source, message, args.junitxml)
+        print(f"optoracle check: {message}", file=sys.stderr)
         return 2
     # the files first: a reader that stops reading the terminal report (`| head -1`) loses none of them
     if args.json:

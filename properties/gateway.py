@@ -81,7 +81,7 @@ def call_timeout_from_env():
 
 
 def import_timeout_from_env():
-    return _seconds_from_env("OPTORACLE_IMPORT_TIMEOUT", 30.0)
+    return _seconds_from_env("OPTORACLE_IMPORT_TIMEOUT", 60.0)
 
 
 def memory_limit_from_env(default):
@@ -450,6 +450,19 @@ def _unanswered(lines, ident):
             f"call's id, PROTOCOL.md): {why}: {shown!r}{more}")
 
 
+def near_misses(missing, others):
+    """'it has update_parameters_with_Adam: the course's name is update_parameters_with_adam' for each missing
+    name that the target's other functions spell differently (names are case-sensitive); '' if none."""
+    import difflib
+    near = []
+    for name in missing:
+        close = [o for o in others if o.lower() == name.lower()] or \
+            difflib.get_close_matches(name, others, n=1, cutoff=0.9)
+        if close:
+            near.append(f"it has {close[0]}: the course's name is {name}")
+    return "; ".join(near)
+
+
 def _last_line(stderr):
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
     return f" ({lines[-1].strip()[:300]})" if lines else ""
@@ -603,6 +616,7 @@ class Target:
             transport.close()                  # its folder of captured output too
             raise
         self.functions = {name: info.get("parameters") for name, info in hello.get("functions", {}).items()}
+        self.others = [n for n in hello.get("others") or () if isinstance(n, str)]   # its other functions' names
         self.info = hello.get("target", {})
         self.binary = "base64" in hello.get("encodings", [])
         self.notes = set(hello.get("notes", []))
@@ -686,7 +700,11 @@ class Target:
     def require(self, *names):
         missing = [n for n in names if not self.has(n)]
         if missing:
-            raise MissingFunction(f"the target has no {', '.join(missing)}")
+            raise MissingFunction(self.lacks(missing))
+
+    def lacks(self, missing):
+        near = near_misses(missing, self.others)
+        return f"the target has no {', '.join(missing)}" + (f" ({near})" if near else "")
 
     def close(self):
         self.transport.close()

@@ -285,7 +285,10 @@ class Server:
             fn = getattr(self.module, name, None)
             if callable(fn):
                 functions[name] = {"parameters": describe_parameters(fn)}
-        return {"ok": True, "protocol": protocol.PROTOCOL, "functions": functions, "encodings": ["base64"],
+        others = sorted(name for name, value in vars(self.module).items() if inspect.isfunction(value)
+                        and not name.startswith("_") and name not in functions)[:200]
+        return {"ok": True, "protocol": protocol.PROTOCOL, "functions": functions, "others": others,
+                "encodings": ["base64"],
                 "target": {"source": self.source, "language": f"python {sys.version.split()[0]}",
                            "numpy": np.__version__, "file": getattr(self.module, "__file__", None)},
                 "notes": sorted(self.notes)}

@@ -23,21 +23,44 @@ def _clip(text, width):
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def failing_clauses(report):
+    """(failed clauses, those that fail in their own right, those that may follow from what model calls), in
+    SPEC order."""
+    clauses = sorted({r.clause for r in report.failed}, key=lambda c: spec.clause(c).order)
+    following = [c for c in clauses if all(r.failure.follows_from for r in report.failed if r.clause == c)]
+    return clauses, [c for c in clauses if c not in following], following
+
+
+def not_judged(report):
+    """{clause: why} for the clauses of the checks run that have no row: each of their checks failed under
+    another clause first (the table leaves them out rather than show 0 0 0)."""
+    rows = {row[0] for row in clause_table(report)}
+    out = {}
+    for r in report.results:
+        for c in r.clauses:
+            if c not in rows and r.status == "failed":
+                out.setdefault(c, []).append(f"{r.name} failed under {r.clause}")
+    return {c: "; ".join(why) for c, why in sorted(out.items(), key=lambda item: spec.clause(item[0]).order)}
+
+
 def verdict(report):
     where = report.target_info.get("file") or report.target
     n_adv = len(report.advisories)
-    clauses = sorted({r.clause for r in report.failed}, key=lambda c: spec.clause(c).order)
-    following = [c for c in clauses if all(r.failure.follows_from for r in report.failed if r.clause == c)]
-    roots = [c for c in clauses if c not in following]
+    clauses, roots, following = failing_clauses(report)
     if report.conforms:
         head = f"CONFORMS to SPEC {spec.version()}"
         tail = f" with {n_adv} advisor{'y' if n_adv == 1 else 'ies'} (SHOULD)" if n_adv else ""
     else:
         head = f"DOES NOT CONFORM to SPEC {spec.version()}"
-        named = roots[:6] + ([f"then {len(following)} that may follow from {'it' if len(roots) == 1 else 'them'}: "
-                              + following[0]] + following[1:max(1, 6 - len(roots))] if following and roots else [])
-        parts = [f"{len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named or clauses[:6])}"
-                 f"{', ...' if len(clauses) > len(named or clauses[:6]) else ''})"] if clauses else []
+        if not (following and roots):
+            roots, following = clauses, []
+        named = roots[:6] + (["..."] if len(roots) > 6 else [])
+        if following:
+            room = max(1, 6 - len(roots))
+            named += ([f"then {len(following)} that may follow from {'it' if len(roots) == 1 else 'them'}: "
+                       + following[0]] + following[1:room] + (["..."] if len(following) > room else []))
+        parts = [f"{len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named)})"] \
+            if clauses else []
         if report.missing:
             parts.append(missing_sentence(report))
         tail = ": " + "; ".join(parts) if parts else f": {n_adv} advisor{'y' if n_adv == 1 else 'ies'} under --strict"
@@ -47,11 +70,14 @@ def verdict(report):
 def missing_sentence(report):
     """'2 required functions are missing (model, random_mini_batches): 9 checks need them (select the clauses of
     the others with --clause)'."""
+    from .gateway import near_misses
     missing = report.missing
     lacking = missing_results(report)
+    near = near_misses(missing, report.others)
+    checks = f"{len(lacking)} check{'s' if len(lacking) != 1 else ''} need{'' if len(lacking) != 1 else 's'}"
     return (f"{len(missing)} required function{'s are' if len(missing) != 1 else ' is'} missing "
-            f"({', '.join(missing)}): {len(lacking)} check{'s' if len(lacking) != 1 else ''} need"
-            f"{'' if len(lacking) != 1 else 's'} {'them' if len(missing) != 1 else 'it'} (SPEC's conformance table; "
+            f"({', '.join(missing)}{'; ' + near if near else ''}): {checks} "
+            f"{'them' if len(missing) != 1 else 'it'} (SPEC's conformance table; "
             "--clause selects the clauses of the functions it has)")
 
 
@@ -163,6 +189,9 @@ def terminal(report, verbose=False, quiet=False):
     for clause_id, level, passed, failed, skipped, first in table:
         lines.append(f"{clause_id:<{width}}  {level:<6} {passed:>5} {failed:>5} {skipped:>5}  "
                      f"{_clip(first, FIRST_FAILURE_WIDTH)}")
+    unjudged = not_judged(report)
+    if unjudged:
+        lines.append(f"not judged (their checks failed under another clause first): {', '.join(unjudged)}")
     failures = report.failed + report.advisories
     if failures and not quiet:
         lines += ["", "Failures" if report.failed else "Advisories", "========"]
@@ -199,20 +228,43 @@ def to_json(report):
     return {
         "format": REPORT_FORMAT, "optoracle": __version__, "spec": spec.version(),
         "verdict": "conforms" if report.conforms else "does not conform", "conforms": report.conforms,
+        "exit_code": 0 if report.conforms else 1, "headline": verdict(report),
+        "failed_clauses": failing_clauses(report)[1], "may_follow": failing_clauses(report)[2],
         "target": report.target, "target_info": report.target_info, "profile": report.profile,
         "examples": report.examples, "strict": report.strict,
         "conventions": {"detected": dict(report.detected.items()), "judged": dict(report.conventions.items()),
                         "undetermined": report.undetermined, "editions": matching_editions(report.detected)},
-        "notes": report.notes, "seconds": round(report.seconds, 3),
+        "notes": report.notes, "notes_explained": [_note(n) for n in report.notes], "seconds": round(report.seconds, 3),
         "counts": {"passed": report.count("passed"), "failed": len(report.failed),
                    "advisories": len(report.advisories), "skipped": report.count("skipped")},
         "missing": report.missing,
-        "clauses": [{"clause": c, "level": level, "passed": p, "failed": f, "skipped": s, "first_failure": first}
-                    for c, level, p, f, s, first in clause_table(report)],
+        "clauses": [{"clause": c, "level": level, "judged": True, "passed": p, "failed": f, "skipped": s,
+                     "first_failure": first} for c, level, p, f, s, first in clause_table(report)]
+        + [{"clause": c, "level": spec.clause(c).level, "judged": False, "not_judged": why, "passed": 0, "failed": 0,
+            "skipped": 0, "first_failure": ""} for c, why in not_judged(report).items()],
         "checks": [{"name": r.name, "clauses": r.clauses, "status": r.status, "clause": r.clause, "level": r.level,
                     "advisory": r.advisory, "reason": r.reason or None, "seconds": round(r.seconds, 4),
                     "failure": r.failure.to_json() if r.failure else None} for r in report.results],
     }
+
+
+def write_json_error(target, profile, message, path):
+    """The JSON report of a target that could not be loaded or run at all (exit code 2): no checks ran."""
+    from optoracle import __version__
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"format": REPORT_FORMAT, "optoracle": __version__, "spec": spec.version(), "verdict": "not checked",
+                   "conforms": False, "exit_code": 2, "error": message, "target": target, "profile": profile,
+                   "checks": []}, f, indent=2)
+        f.write("\n")
+
+
+def write_junit_error(target, message, path):
+    totals = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0", "time": "0"}
+    root = ET.Element("testsuites", name="optoracle", **totals)
+    suite = ET.SubElement(root, "testsuite", name=f"optoracle[{target}]", **totals)
+    case = ET.SubElement(suite, "testcase", classname="load", name="load the target", time="0")
+    ET.SubElement(case, "error", message=message, type="load")
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def write_json(report, path):

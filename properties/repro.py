@@ -61,11 +61,20 @@ def _import(target):
         return ["from properties.catalog import module_for  # optoracle's catalog of known mistakes",
                 f"yours = module_for({name!r}, {edition or 'seed'!r})"]
     path = target.file or source
+    lines = []
+    if any(note.startswith("get_ipython().") for note in target.notes):
+        # a notebook exported as a script: its magics do nothing here, as in the check
+        lines = ["import builtins",
+                 "builtins.get_ipython = lambda: type('Shell', (), {'__getattr__': lambda self, name: lambda *a, **k: "
+                 "None})()  # the notebook's magics do nothing, as in the check"]
     if path.endswith(".py"):
         folder, name = os.path.split(os.path.abspath(path))
         stem = os.path.splitext(name)[0]
-        return ["import sys", f"sys.path.insert(0, {folder!r})", f"import {stem} as yours"]
-    return [f"import {source} as yours"]
+        load = f"import {stem} as yours" if stem.isidentifier() else \
+            f"yours = importlib.import_module({stem!r})  # the file's name is no Python name"
+        return ["import sys", *(["import importlib"] if not stem.isidentifier() else []), *lines,
+                f"sys.path.insert(0, {folder!r})", load]
+    return [*lines, f"import {source} as yours"]
 
 
 def _selector(failure):

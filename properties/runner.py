@@ -90,7 +90,7 @@ def _run_check(check, target, diagnose):
     missing = [f for f in check.calls if not target.has(f)]
     if missing:
         return CheckResult(check.name, ids, "skipped", check.clause.id, check.level,
-                           reason=f"the target has no {', '.join(missing)}", functions=check.calls)
+                           reason=target.lacks(missing), functions=check.calls)
     start = time.perf_counter()
     target.judging = (check.name, ids)
     try:
@@ -293,6 +293,7 @@ class Report:
     strict: bool = False
     load_output: tuple = ("", "")
     functions: tuple | None = None      # the course functions the target has (None: not known)
+    others: tuple = ()                  # the names of its other functions (a near miss is pointed out)
 
     @property
     def failed(self):
@@ -355,7 +356,8 @@ def run_suite(source=None, profile="auto", examples="ci", *, target=None, names=
             target = open_target(source, command=command, profile=profile, local=local, transport=transport)
         report = Report(target.name, dict(target.info), target.profile, examples, target.detected,
                         target.conventions, dict(target.undetermined), sorted(target.notes), strict=strict,
-                        load_output=target.load_output, functions=tuple(target.functions))
+                        load_output=target.load_output, functions=tuple(target.functions),
+                        others=tuple(target.others))
         with settings.use(examples):
             if workers is not None:
                 report.results = workers.run(target)

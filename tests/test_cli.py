@@ -224,3 +224,59 @@ def test_a_check_leaves_no_hypothesis_folder_in_the_working_folder(tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert list(work.iterdir()) == []                       # Hypothesis's files went to optoracle's cache
+
+
+def test_a_target_that_cannot_be_loaded_still_gets_its_json_and_junit_reports(tmp_path, capsys):
+    out_json, out_xml = tmp_path / "r.json", tmp_path / "r.xml"
+    source = os.path.join(TARGETS, "hostile", "has_a_syntax_error.py")
+    assert main(["check", source, "--json", str(out_json), "--junitxml", str(out_xml)]) == 2
+    error = capsys.readouterr().err.strip()
+    report = json.loads(out_json.read_text())
+    assert report["verdict"] == "not checked" and report["exit_code"] == 2 and report["conforms"] is False
+    assert f"optoracle check: {report['error']}" == error and "has a syntax error" in report["error"]
+    root = ET.parse(out_xml).getroot()
+    assert root.get("errors") == "1" and root.find(".//error").get("message") == report["error"]
+
+
+NEVER_UPDATES_THE_LAST_LAYER = '''
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for l in range(1, L):                               # the last layer is never updated
+        parameters["W" + str(l)] = parameters["W" + str(l)] - learning_rate * grads["dW" + str(l)]
+        parameters["b" + str(l)] = parameters["b" + str(l)] - learning_rate * grads["db" + str(l)]
+    return parameters
+
+
+_correct.update_parameters_with_gd = update_parameters_with_gd       # what the example's model calls
+'''
+
+
+def test_clauses_whose_checks_failed_under_another_clause_are_listed_as_not_judged(tmp_path, capsys):
+    source, _ = correct_target(tmp_path, "wrong_gd.py", NEVER_UPDATES_THE_LAST_LAYER)
+    out_json = tmp_path / "r.json"
+    assert main(["check", source, "--examples", "mutation", "--clause", "model.printed-cost", "--json",
+                 str(out_json)]) == 1
+    out = capsys.readouterr().out
+    report = json.loads(out_json.read_text())
+    assert report["headline"] == out.splitlines()[0] and report["exit_code"] == 1
+    unjudged = {c["clause"]: c["not_judged"] for c in report["clauses"] if not c["judged"]}
+    assert set(unjudged) >= {"train.costs", "train.seed-schedule"}
+    assert unjudged["train.costs"] == "check_model_prints_the_cost_every_1000_epochs failed under model.hyperparameters"
+    assert f"not judged (their checks failed under another clause first): {', '.join(unjudged)}" in out
+    assert "model.hyperparameters" in report["failed_clauses"] and report["may_follow"] == []
+
+
+def test_the_verdict_line_marks_every_list_it_cuts_short():
+    from properties.failures import Failure
+    from properties.report import verdict
+    from properties.runner import CheckResult, Report
+    own = ["minibatch.seed", "minibatch.pairing", "minibatch.partition", "minibatch.count", "minibatch.shapes",
+           "gd.update", "momentum.ema", "adam.update"]
+    following = ["train.trajectory", "golden.trajectory"]
+    results = [CheckResult(f"check_{i}", [c], "failed", c, failure=Failure(c, "wrong")) for i, c in enumerate(own)]
+    results += [CheckResult(f"check_{c}", [c], "failed", c, failure=Failure(c, "wrong", follows_from=[
+        ("gd.update", "update_parameters_with_gd", None)])) for c in following]
+    report = Report("t.py", {}, "auto", "mutation", None, None, {}, [], results=results)
+    assert verdict(report).endswith(": 10 clauses fail (minibatch.seed, minibatch.pairing, minibatch.partition, "
+                                    "minibatch.count, minibatch.shapes, gd.update, ..., then 2 that may follow from "
+                                    "them: train.trajectory, ...)")

@@ -530,3 +530,30 @@ def test_a_notebook_exported_as_a_script_loads_with_its_magics_ignored_and_noted
     assert "notes: your file calls get_ipython().run_line_magic (a notebook exported as a script: its magics, such " \
            "as %matplotlib inline); the harness ignores it" in terminal(report)
     assert not hasattr(builtins, "get_ipython")             # in the target's process, never in the checker's
+
+
+def test_the_reproduction_of_a_notebook_export_with_a_name_python_cannot_import_runs_as_it_is(tmp_path):
+    # Coursera names the download "Optimization+methods.py"; nbconvert writes the magics as get_ipython() calls
+    body = ("get_ipython().run_line_magic('matplotlib', 'inline')\n"
+            "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+            "    return {k: p + learning_rate * grads['d' + k] for k, p in parameters.items()}\n")
+    source, _ = correct_target(tmp_path, "Optimization+methods.py", body)
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    [result] = report.failed
+    repro = result.failure.repro
+    assert "yours = importlib.import_module('Optimization+methods')" in repro and "builtins.get_ipython" in repro
+    alone = subprocess.run([sys.executable, "-c", repro], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    printed = float(alone.stdout.split()[-1])
+    assert printed == result.failure.yours != result.failure.expected
+
+
+def test_a_course_function_spelled_differently_is_pointed_out_where_it_is_missing(tmp_path):
+    source = tmp_path / "capital.py"
+    source.write_text(pathlib.Path(STUDENT).read_text().replace("def update_parameters_with_adam(",
+                                                                "def update_parameters_with_Adam("))
+    report = run_suite(str(source), examples="mutation", clauses=["adam.update"])
+    near = "it has update_parameters_with_Adam: the course's name is update_parameters_with_adam"
+    assert not report.conforms and report.missing == ["update_parameters_with_adam"]
+    assert all(r.reason == f"the target has no update_parameters_with_adam ({near})" for r in report.results)
+    assert f"missing (update_parameters_with_adam; {near})" in verdict(report)
