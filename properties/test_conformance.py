@@ -6,6 +6,7 @@ Without a selected target every test is skipped (optoracle's own test run collec
 import pytest
 
 from properties import settings
+from properties.conventions import required
 from properties.registry import checks
 from properties.report import render_failure
 from properties.runner import link_consequences, run_check
@@ -21,6 +22,11 @@ def test_conformance(check, optoracle_target, pytestconfig):
     earlier = optoracle_target.__dict__.setdefault("failed_so_far", [])   # SPEC order: what model calls first
     link_consequences([result], among=earlier)
     earlier.append(result)
+    target = optoracle_target
+    lacking = [f for f in result.functions if f in required(target.profile, target.conventions) and not target.has(f)]
+    if result.status == "skipped" and lacking:             # as `optoracle check`: no conformance without it
+        pytest.fail(f"{check.name}: {result.reason}, a required function (SPEC's conformance table; -k selects the "
+                    "checks of the functions it has)", pytrace=False)
     if result.status == "skipped":
         pytest.skip(f"{check.name}: {result.reason}")
     if result.advisory:
