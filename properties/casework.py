@@ -128,6 +128,15 @@ def relu_kink_case():
     return parameters, X, np.array([[1, 0, 1, 1]])
 
 
+def saturated_case():
+    """(parameters, X, Y) of [2, 5, 2, 1] where z1, z2 > 0 and z3 = 40 for the first example (a3 = 1.0 exactly in
+    float64, label 1) and 20 for the second (a3 = 1 - 2e-9, label 0): dz3 = [0, (a3 - 0) / 2], finite."""
+    parameters = {"W1": np.full((5, 2), 0.5), "b1": np.zeros((5, 1)), "W2": np.full((2, 5), 0.2),
+                  "b2": np.zeros((2, 1)), "W3": np.array([[20.0, 20.0]]), "b3": np.zeros((1, 1))}
+    X = np.array([[1.0, 0.5], [1.0, 0.5]])
+    return parameters, X, np.array([[1, 0]])
+
+
 def forward_cache(target, X, parameters):
     """The target's own forward cache for its backward_propagation (the cache's layout is the target's),
     once its a3 is the reference's: the backward of a wrong forward's cache cannot be judged, and is

@@ -590,10 +590,10 @@ def mb_wrap(X, Y, mini_batch_size, seed, c):
 
 
 # ========================================================== forward / cost / backward
-def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m):
+def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m, dz3_of=None):
     (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
     m = X.shape[1]
-    dz3 = scale(m) * (a3 - Y)
+    dz3 = scale(m) * (a3 - Y) if dz3_of is None else dz3_of(a3, Y, m)
     dW3, db3 = dz3 @ a2.T, np.sum(dz3, axis=1, keepdims=True)
     dz2 = (W3.T @ dz3) * relu_prime(a2)
     dW2, db2 = dz2 @ a1.T, np.sum(dz2, axis=1, keepdims=True)
@@ -616,6 +616,16 @@ def backward_relu_half(X, Y, cache, c):
         "backward.gradient")
 def backward_no_mean(X, Y, cache, c):
     return _backward(X, Y, cache, lambda a: np.int64(a > 0), scale=lambda m: 1.0)
+
+
+@mutant("backward-dz3-through-da3", "backward_propagation", "da3 = -(Y / a3) + (1 - Y) / (1 - a3), then dz3 = da3 * "
+        "a3 (1 - a3) / m (the chain rule written out, as autograd does it): equal to (a3 - Y) / m except where the "
+        "sigmoid saturates, where 0 / 0 gives NaN", "backward.gradient")
+def backward_through_da3(X, Y, cache, c):
+    def dz3_of(a3, Y, m):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-(Y / a3) + (1 - Y) / (1 - a3)) * a3 * (1 - a3) / m
+    return _backward(X, Y, cache, lambda a: np.int64(a > 0), dz3_of=dz3_of)
 
 
 @mutant("backward-db-without-keepdims", "backward_propagation", "np.sum(dz, axis=1) without keepdims=True: db has "

@@ -91,7 +91,8 @@ def difference(yours, expected, rtol, scale=0.0, describe=True):
             if (np.abs(yours - expected) <= tol).all() and np.isfinite(tol).all():
                 return None
     if not isinstance(yours, (np.ndarray, np.generic, float, int)) or isinstance(yours, bool):
-        return Difference(f"{type(yours).__name__} (yours) vs an array of shape {expected.shape} (expected)")
+        kind = getattr(yours, "type_name", None) or type(yours).__name__      # a Tensor, not 'Opaque'
+        return Difference(f"a {kind} (yours) vs an array of shape {expected.shape} (expected)")
     yours = np.asarray(yours)
     if yours.shape != expected.shape:
         return Difference(f"shape {yours.shape} (yours) vs {expected.shape} (expected)")

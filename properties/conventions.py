@@ -111,7 +111,7 @@ def _detect_cost(target):
         if abs(value - ref.compute_cost(a3, Y, reduction=reduction)) <= 1e-9 * abs(value) + 1e-12:
             return reduction, None
     return None, (f"compute_cost gave {value!r} for four predictions; the mean is "
-                  f"{ref.compute_cost(a3, Y)!r}, the sum {ref.compute_cost(a3, Y, reduction='sum')!r}")
+                  f"{float(ref.compute_cost(a3, Y))!r}, the sum {float(ref.compute_cost(a3, Y, reduction='sum'))!r}")
 
 
 def parse_printed(lines):

@@ -18,12 +18,12 @@ import reference as ref
 from golden.unit_cases import one_step_case, sequence_case
 from reference.conventions import AXES
 
-from .casework import relu_kink_case
+from .casework import relu_kink_case, saturated_case
 from .catalog import CATALOG, module_for
 from .compare import difference
 from .failures import ConformanceError
 from .fixtures import moons
-from .protocol import FunctionRef
+from .protocol import FunctionRef, Opaque
 
 RTOL = 1e-9        # float64 probes; candidates differ by O(1) relative, rounding by ~1e-15
 
@@ -129,7 +129,7 @@ def _network_inputs():
 
 
 def _probes_backward():
-    for label, parameters, X, Y in _network_inputs():
+    for label, parameters, X, Y in _network_inputs() + [("saturated sigmoid", *saturated_case())]:
         yield label, (X, Y, ref.forward_propagation(X, parameters)[1]), {}
 
 
@@ -212,6 +212,8 @@ def _flatten(value, path=""):
         return out
     if isinstance(value, (np.ndarray, np.generic, float, int)) and not isinstance(value, bool):
         return {path or "/": np.asarray(value)}
+    if isinstance(value, Opaque):                  # what the protocol has no encoding for (a torch.Tensor)
+        return {path or "/": f"a {value.type_name}"}
     return {path or "/": f"{type(value).__name__}: {value!r}"[:80]}
 
 
@@ -302,8 +304,9 @@ def _difference(a, b, other="the other", describe=True):
             return key, "missing from yours" if key not in a else f"yours has it, {other} does not"
         x, y = a[key], b[key]
         if isinstance(x, str) or isinstance(y, str):
-            if x != y:
-                return key, f"yours {x}; {other} {y}"
+            if not (isinstance(x, str) and isinstance(y, str) and x == y):
+                return key, (f"yours {x if isinstance(x, str) else 'an array'}; "
+                             f"{other} {y if isinstance(y, str) else 'an array'}")
             continue
         if x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"):
             continue                                   # identical (the common case among candidates): no tolerance

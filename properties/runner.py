@@ -237,8 +237,9 @@ def link_consequences(results, among=None):
     roots = {}
     for r in results if among is None else among:
         call = r.failure.call if r.failure is not None else None
+        # a failure of a call (what it returned: its structure too, api.signatures), not of bad input's handling
         if r.status == "failed" and not r.advisory and call is not None and call.function not in CALLS_THE_OTHERS \
-                and r.clause not in NOT_DIAGNOSED:
+                and r.clause != "api.errors":
             known = r.failure.diagnosis_id if r.failure.diagnosis_id not in (None, "unknown") else None
             roots.setdefault(r.clause, (call.function, known))
     ordered = [(c, *roots[c]) for c in sorted(roots, key=lambda c: spec_clause(c).order)]

@@ -25,6 +25,7 @@ KILLER_OF = {
     "check_backward_propagation_matches_the_reference": ("catalog:backward-missing-one-over-m", "auto"),
     "check_backward_propagation_matches_the_symbolic_gradient": ("catalog:relu-derivative-on-wrong-layer", "auto"),
     "check_backward_propagation_takes_relu_derivative_zero_at_zero": ("catalog:relu-derivative-one-at-zero", "auto"),
+    "check_backward_propagation_is_finite_where_the_sigmoid_saturates": ("catalog:backward-dz3-through-da3", "auto"),
     "check_predict_is_one_strictly_above_one_half": ("catalog:predict-threshold-inclusive", "auto"),
     "check_minibatch_order_is_the_seeded_permutation": ("catalog:minibatch-seed-set-after-permutation", "auto"),
     "check_minibatch_keeps_x_and_y_columns_paired": ("catalog:minibatch-separate-permutations", "auto"),

@@ -396,9 +396,9 @@ def test_a_failure_that_does_not_depend_on_earlier_calls_says_nothing_of_them(tm
 
 WRONG_A3_RIGHT_CACHE = """
 import numpy as np
-def forward_propagation(X, parameters):                          # a wrong a3, the right cache
+def forward_propagation(X, parameters):                          # a wrong a3 (for every input), the right cache
     a3, cache = _correct.forward_propagation(X, parameters)
-    return np.minimum(a3, 0.75), cache
+    return a3 / 2, cache
 """
 
 
@@ -557,3 +557,57 @@ def test_a_course_function_spelled_differently_is_pointed_out_where_it_is_missin
     assert not report.conforms and report.missing == ["update_parameters_with_adam"]
     assert all(r.reason == f"the target has no update_parameters_with_adam ({near})" for r in report.results)
     assert f"missing (update_parameters_with_adam; {near})" in verdict(report)
+
+
+RETURNS_BOXES = '''
+class Box:                                  # a value the protocol has no encoding for (as a torch.Tensor)
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return f"Box({self.value.tolist()})"
+
+
+_gd = _correct.update_parameters_with_gd
+
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    return {k: Box(v) for k, v in _gd(parameters, grads, learning_rate).items()}
+
+
+_correct.update_parameters_with_gd = update_parameters_with_gd       # what the example's model calls
+'''
+
+
+def test_values_the_protocol_cannot_encode_are_named_by_their_type_and_what_model_fails_may_follow_from_them(
+        tmp_path):
+    source, _ = correct_target(tmp_path, "boxes.py", RETURNS_BOXES)
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g",
+                                                           "check_model_follows_the_reference_for_ten_epochs"])
+    gd, model = (r.failure for r in report.failed)
+    assert gd.clause == "api.signatures" and gd.what.endswith("parameters['W1'] is a Box, expected a numpy array")
+    # the same call returns the same (unencodable) value again, alone: nothing says the code keeps state
+    assert gd.alone is True and not any("keeps state" in line for line in gd.details + model.details)
+    # model, whose updates return Boxes, fails by what it calls: its failure says so, and its diagnosis runs
+    assert model.follows_from and model.follows_from[0][:2] == ("api.signatures", "update_parameters_with_gd")
+    assert model.diagnosis and "no diagnosis" not in model.diagnosis
+    from properties.compare import difference
+    from properties.protocol import Opaque
+    box = Opaque("Tensor", "tensor([[1.]])")
+    assert difference(box, np.ones((1, 1)), 1e-12).text == "a Tensor (yours) vs an array of shape (1, 1) (expected)"
+    assert box == Opaque("Tensor", "tensor([[1.]])") != Opaque("Tensor", "tensor([[2.]])")
+    from properties.diagnosis import _difference, _flatten
+    assert _difference(_flatten({"W1": box}), {"/W1": np.ones((1, 2))}, "the reference") == (
+        "/W1", "yours a Tensor; the reference an array")
+
+
+def test_a_saturated_cost_off_by_rounding_is_told_its_size_not_to_mask_its_logs(tmp_path):
+    body = ("def compute_cost(a3, Y):\n"
+            "    with np.errstate(all='ignore'):\n"
+            "        return float(np.float32(np.nansum(-(Y * np.log(a3) + (1 - Y) * np.log(1 - a3))) / a3.shape[1]))\n")
+    source, _ = correct_target(tmp_path, "cost32.py", "import numpy as np\n" + body)
+    report = run_suite(source, examples="mutation",
+                       names=["check_compute_cost_is_finite_for_saturated_correct_predictions"])
+    [result] = report.advisories
+    assert "a relative difference of" in result.failure.what and "float32 arithmetic rounds at about 6e-08" in \
+        result.failure.what and "mask the logs" not in result.failure.what, result.failure.what

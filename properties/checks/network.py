@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import reference as ref
 
 from .. import strategies as hh
-from ..casework import NETWORK_RTOL, fail, forward_cache, relu_kink_case
+from ..casework import NETWORK_RTOL, fail, forward_cache, relu_kink_case, saturated_case
 from ..compare import expect_close
 from ..registry import verifies
 from ..settings import for_all
@@ -74,10 +74,13 @@ def check_compute_cost_is_finite_for_saturated_correct_predictions(target):
     total = np.log(2) - np.log(0.75)             # hand derivation: only the last two terms count
     expected = float(total / 4 if target.conventions.cost == "mean" else total)
     if not np.isfinite(yours) or abs(yours - expected) > 1e-12 * expected:
+        relative = abs(yours - expected) / expected if np.isfinite(yours) else None
+        why = ("0 * log 0 should count as 0 (mask the logs where the label's weight is 0)" if relative is None else
+               f"a relative difference of {relative:.2g}" + ("; float32 arithmetic rounds at about 6e-08, float64 "
+                                                             "at 1e-16" if 1e-9 < relative < 1e-6 else ""))
         fail(target, "cost.saturation", f"compute_cost gave {yours!r} for a saturated sigmoid with correct labels, "
              f"expected {'(log 2 - log 0.75) / 4' if target.conventions.cost == 'mean' else 'log 2 - log 0.75'} = "
-             f"{expected!r}: 0 * log 0 should count as 0 (mask the logs where the label's weight is 0)",
-             yours=yours, expected=expected)
+             f"{expected!r}: {why}", yours=yours, expected=expected)
 
 
 @verifies("cost.infinite", calls=COST)
@@ -116,6 +119,17 @@ def check_backward_propagation_matches_the_reference(target):
         expect_close(target, yours, _dW_db(ref.backward_propagation(X, Y, cache)), clause="backward.gradient",
                      what="gradients dW, db", rtol=NETWORK_RTOL, scales=1.0)
     run()
+
+
+@verifies("backward.gradient", calls=("backward_propagation",))
+def check_backward_propagation_is_finite_where_the_sigmoid_saturates(target):
+    """a3 = 1.0 exactly with y = 1 (z3 = 40) has dz3 = (a3 - y) / m = 0: finite gradients, not the NaN of 0 / 0
+    that the chain rule through da3 = -(y / a3) + (1 - y) / (1 - a3) gives (autograd through the cost)."""
+    parameters, X, Y = saturated_case()
+    yours = _backward(target, X, Y, parameters)
+    expected = _dW_db(ref.backward_propagation(X, Y, ref.forward_propagation(X, parameters)[1]))
+    expect_close(target, yours, expected, clause="backward.gradient", rtol=NETWORK_RTOL, scales=1.0,
+                 what="gradients where the sigmoid saturates (a3 = 1.0 exactly, y = 1: dz3 = 0)")
 
 
 @verifies("backward.relu-kink", calls=("backward_propagation",))
