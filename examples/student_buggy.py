@@ -4,7 +4,8 @@
 2. Momentum uses PyTorch's `v = beta*v + g` instead of the course's EMA `v = beta*v + (1-beta)*g`.
 3. Adam skips the bias correction (uses v and s where v_corrected and s_corrected belong).
 
-Everything else is correct (epsilon inside the root, as the seed profile expects).
+Everything else is correct (epsilon inside the root, as the seed profile expects). There is no
+`model`: the report names it as a missing required function.
 """
 import math
 

@@ -26,5 +26,6 @@ def test_the_correct_example_under_the_seed_profile_fails_only_its_conventions()
 def test_the_buggy_example_fails_exactly_the_clauses_of_its_mistakes_and_each_is_named():
     report = run_suite("examples/student_buggy.py", "auto", "mutation", jobs=1)
     assert {r.clause for r in report.failed} == student_buggy.EXPECTED_FAILING_CLAUSES
+    assert report.missing == ["model"]
     named = {r.failure.diagnosis_id for r in report.failed}
     assert {"minibatch-drops-last-partial-batch", "momentum-without-one-minus-beta", "adam-no-bias-correction"} <= named
