@@ -58,6 +58,9 @@ def editions_to_test(entry, editions=("seed", "2021")):
 
 
 def mutant(name, function, mistake, *caught_by, needs=(), signature=None, probed=True):
+    if name in CATALOG:                 # a second entry of a name would silently replace the first
+        raise ValueError(f"catalog entry {name!r} is defined twice")
+
     def register(fn):
         CATALOG[name] = Mutant(name, function, mistake, tuple(caught_by), fn, tuple(needs), signature, probed)
         return fn
@@ -148,6 +151,16 @@ _adam_mutant("adam-amsgrad", "AMSGrad's running maximum: s = max(s, beta2 s + (1
              "adam.update",
              moments_of=lambda e: lambda v_, s_, g: (e["beta1"] * v_ + (1 - e["beta1"]) * g,
                                                      np.maximum(s_, e["beta2"] * s_ + (1 - e["beta2"]) * g ** 2)))
+@mutant("adam-decoupled-weight-decay", "update_parameters_with_adam", "torch.optim.AdamW's default weight_decay = 0.01 "
+        "kept: p (1 - learning_rate 0.01) - learning_rate v_corrected / (...), a decay the course's Adam has not",
+        "adam.update")
+def adam_weight_decay(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    out = _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c)
+    for key in out[0]:
+        out[0][key] = out[0][key] - learning_rate * 0.01 * parameters[key]
+    return out
+
+
 _adam_mutant("adam-stores-corrected-moments", "the corrected moments are stored back into v and s", "adam.moments",
              store=lambda a, b, ac, bc: (ac, bc))
 _adam_mutant("adam-missing-square-root", "divides by s_corrected + eps, no square root", "adam.update",
@@ -194,9 +207,10 @@ def adam_wrong_corrected(parameters, grads, v, s, t, learning_rate, beta1, beta2
 @mutant("adam-epsilon-hat", "update_parameters_with_adam", "Keras/TF1 form: lr_t = lr sqrt(1 - beta2**t) / "
         "(1 - beta1**t), p -= lr_t v / (sqrt(s) + epsilon): epsilon not scaled by the correction", "adam.update")
 def adam_epsilon_hat(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
-    lr_t = learning_rate * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-    return _adam(parameters, grads, v, s, t, lr_t, beta1, beta2, epsilon, c, correct=lambda a, b: (a, b),
-                 step=lambda a, b, g: a / (np.sqrt(b) + epsilon))
+    # the same step written with the corrected moments, which a 5-tuple returns as the course computes them:
+    # lr_t v / (sqrt(s) + epsilon) = learning_rate v_corrected / (sqrt(s_corrected) + epsilon / sqrt(1 - beta2**t))
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c,
+                 step=lambda a, b, g: a / (np.sqrt(b) + epsilon / math.sqrt(1 - beta2 ** t)))
 
 
 @mutant("adam-epsilon-squared-inside-the-root", "update_parameters_with_adam", "sqrt(s_corrected + epsilon**2): "

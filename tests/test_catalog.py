@@ -146,3 +146,9 @@ def test_every_catalog_entry_is_killed_by_one_of_its_clauses_under_each_edition(
     entry = CATALOG[name]
     assert _kill(entry, edition) is not None, (f"{name}@{edition} ({entry.mistake}) survived: no check of "
                                                f"{entry.caught_by} failed")
+
+
+def test_a_catalog_name_defined_twice_is_refused_rather_than_replacing_the_first():
+    from properties.catalog import mutant
+    with pytest.raises(ValueError, match="catalog entry 'gd-sign-flipped' is defined twice"):
+        mutant("gd-sign-flipped", "update_parameters_with_gd", "again", "gd.update")
