@@ -106,7 +106,8 @@ def _detect_cost(target):
     try:
         value = float(np.asarray(_ask(target, "compute_cost", a3, Y)).reshape(()))
     except (ConformanceError, TypeError, ValueError) as error:
-        return None, f"compute_cost could not be asked ({getattr(error, 'failure', error)})"
+        what = error.failure.what if isinstance(error, ConformanceError) else str(error)
+        return None, f"compute_cost could not be asked ({what.split('; meanwhile')[0]})"
     for reduction in AXES["cost"].values:
         if abs(value - ref.compute_cost(a3, Y, reduction=reduction)) <= 1e-9 * abs(value) + 1e-12:
             return reduction, None

@@ -306,10 +306,34 @@ class ChildTransport:
     def _send(self, message):
         self._send_line(protocol.dumps(message))
 
-    def _send_line(self, line):
+    def _send_line(self, line, timeout=None):
+        """Write one request line. With ``timeout``, a child that stops reading its stdin (one stuck writing
+        into a full stdout pipe while a forged line was taken for its reply) raises TimedOut, never blocks."""
+        data = (line + "\n").encode()
         try:
-            self.popen.stdin.write((line + "\n").encode())
+            if timeout is None:
+                self.popen.stdin.write(data)
+                self.popen.stdin.flush()
+                return
             self.popen.stdin.flush()
+            fd, view = self.popen.stdin.fileno(), memoryview(data)
+            deadline = time.monotonic() + timeout
+            writable = select.poll()
+            writable.register(fd, select.POLLOUT)
+            os.set_blocking(fd, False)
+            try:
+                while view:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimedOut()
+                    if not writable.poll(math.ceil(left * 1000)):
+                        continue
+                    try:
+                        view = view[os.write(fd, view):]
+                    except BlockingIOError:
+                        continue
+            finally:
+                os.set_blocking(fd, True)
         except (BrokenPipeError, OSError, ValueError):
             raise Died() from None
 
@@ -415,7 +439,7 @@ class ChildTransport:
         marks = self._marks()
         self.unanswered = []
         try:
-            self._send_line(line)
+            self._send_line(line, timeout)
             reply = self._receive(ident, timeout)
         except TimedOut:
             self.kill()
@@ -765,7 +789,12 @@ class Target:
             record.outcome = "raised"
             record.error = reply.get("error") or {}
             if record.error.get("phase") == "protocol":
-                self._fail_call(record, f"the harness did not understand the call: {record.error.get('message')}")
+                message = record.error.get("message") or ""
+                if message.startswith("the reply could not be encoded"):        # the call ran; its value is at fault
+                    self._fail_call(record, f"{function} returned a value that cannot be sent back "
+                                            f"({message[len('the reply could not be encoded: '):]}): the course's "
+                                            "functions return arrays, dicts, lists and tuples of them, and numbers")
+                self._fail_call(record, f"the harness did not understand the call: {message}")
             if record.error.get("type") == "MemoryError":
                 what = f"ran out of memory during {function} (limit {self.memory_mb} MiB, OPTORACLE_MEMORY_LIMIT_MB)"
                 self._give_up(function, record, what, f"{what} earlier in this run; not called again")

@@ -250,13 +250,16 @@ class Server:
             if op == "hello":
                 return protocol.dumps({"id": ident, **self.hello(message)}), message
             if op == "call":
-                reply, value = self.call(message)
-                if not reply["ok"]:
-                    return protocol.dumps({"id": ident, **reply}), message
                 try:
+                    reply, value = self.call(message)
+                    if not reply["ok"]:
+                        return protocol.dumps({"id": ident, **reply}), message
                     return protocol.encode_message({"id": ident, **reply}, {"value": value}, self.binary), message
-                except (TypeError, ValueError) as error:
-                    raise protocol.ProtocolError(f"the reply could not be encoded: {error}") from None
+                except protocol.ProtocolError:
+                    raise                                       # the request itself (its arguments) is at fault
+                except Exception as error:  # noqa: BLE001 - the value returned (observing or encoding it)
+                    raise protocol.ProtocolError(f"the reply could not be encoded: {type(error).__name__}"
+                                                 f"{': ' + str(error) if str(error) else ''}") from None
             if op == "bye":
                 return protocol.dumps({"id": ident, "ok": True}), message
             raise protocol.ProtocolError(f"unknown op {op!r}")
@@ -332,7 +335,9 @@ class Server:
 
 
 def _protocol_error(ident, error):
-    return {"id": ident, "ok": False, "error": {"type": "ProtocolError", "message": str(error), "phase": "protocol"}}
+    message = str(error) if isinstance(error, protocol.ProtocolError) else \
+        f"{type(error).__name__}: {error}".rstrip(": ")
+    return {"id": ident, "ok": False, "error": {"type": "ProtocolError", "message": message, "phase": "protocol"}}
 
 
 def _redirect_stdio():

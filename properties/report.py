@@ -114,6 +114,15 @@ def clause_table(report):
             for c, row in sorted(rows.items(), key=lambda item: order[item[0]].order)]
 
 
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f, *range(0x80, 0xa0)]}
+
+
+def visible(text):
+    """The text with control characters written out (\\x1b): what a target prints or raises reaches the terminal
+    as text, never as escape sequences that clear it, retitle it, or colour a line to look like the verdict."""
+    return text.translate(_CONTROLS)
+
+
 def _indent(text, prefix="    "):
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
@@ -148,7 +157,7 @@ def render_failure(result, verbose=False, shown=None):
     if f.repro:
         lines.append("  Reproduce with:")
         lines.append(_indent(f.repro))
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def follows_from(failure):
@@ -210,7 +219,7 @@ def terminal(report, verbose=False, quiet=False):
         lines += ["", "Checks:"] + [f"  {r.status:<7} {r.seconds:6.2f}s  {r.name}" for r in report.results]
     lines += ["", f"{report.count('passed')} passed, {len(report.failed)} failed, {len(report.advisories)} "
                   f"advisories, {report.count('skipped')} skipped in {report.seconds:.1f}s"]
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def _note(note):

@@ -155,7 +155,10 @@ def _replay_alone(target, failure):
     if again is None:
         return
     outcome, value = again
-    failure.alone = outcome == "returned" and not changed(call.value, value)   # bit for bit
+    same = outcome == "returned" and not changed(call.value, value)          # bit for bit
+    if not same and outcome == "returned" and (_opaque(call.value) or _opaque(value)):
+        return              # values with no encoding, compared by repr: a generator's names its address, not state
+    failure.alone = same
     if not failure.alone:
         kept.add(call.function)
         what = "returns other values" if outcome == "returned" else (
@@ -163,6 +166,15 @@ def _replay_alone(target, failure):
         failure.details.append(f"Alone, in a fresh process, the same call {what}: your code keeps state between "
                                "calls (a module-level variable, a mutable default argument, a counter), which "
                                "the check's earlier calls changed")
+
+
+def _opaque(value):
+    from .protocol import Opaque
+    if isinstance(value, Opaque):
+        return True
+    if isinstance(value, dict):
+        return any(_opaque(v) for v in value.values())
+    return isinstance(value, (list, tuple)) and any(_opaque(v) for v in value)
 
 
 @contextlib.contextmanager

@@ -496,3 +496,30 @@ def test_the_javascript_harness_binds_keywords_reports_errors_and_declares_the_c
     assert bad_t["error"]["phase"] == "call"
     assert bogus["error"]["type"] == "TypeError" and "bogus" in bogus["error"]["message"]
     assert missing["error"]["type"] == "TypeError" and "'t'" in missing["error"]["message"]
+
+
+# a harness that answers the handshake, then floods stdout with lines the protocol takes for replies (a protocol
+# error of id null), and never reads another request: the checker's requests fill its stdin
+FORGES_REPLIES = '''
+import fcntl, json, sys, time
+fcntl.fcntl(0, 1031, 4096)          # F_SETPIPE_SZ: a small stdin pipe, filled by a few requests (Linux)
+line = sys.stdin.readline()
+print(json.dumps({"id": json.loads(line)["id"], "ok": True, "protocol": "optoracle/1",
+                  "functions": {"update_parameters_with_gd": {"parameters": None}}}), flush=True)
+forged = json.dumps({"id": None, "ok": False, "error": {"type": "ProtocolError", "message": "forged",
+                                                        "phase": "protocol"}})
+while True:
+    print(forged, flush=True)
+    time.sleep(0.001)
+'''
+
+
+def test_a_harness_that_stops_reading_its_requests_times_out_instead_of_blocking_the_checker(tmp_path):
+    script = tmp_path / "forges.py"
+    script.write_text(FORGES_REPLIES)
+    proc = subprocess.run(optoracle_command() + ["check", "--cmd", f"{sys.executable} {script}", "--clause",
+                                                 "gd.update", "--examples", "mutation", "-q"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "OPTORACLE_CALL_TIMEOUT": "1"})
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "DOES NOT CONFORM" in proc.stdout.splitlines()[0]

@@ -611,3 +611,52 @@ def test_a_saturated_cost_off_by_rounding_is_told_its_size_not_to_mask_its_logs(
     [result] = report.advisories
     assert "a relative difference of" in result.failure.what and "float32 arithmetic rounds at about 6e-08" in \
         result.failure.what and "mask the logs" not in result.failure.what, result.failure.what
+
+
+PRINTS_ESCAPES = '''
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    print("\\\\x1b[2J\\\\x1b]0;owned\\\\x07\\\\x1b[32moptoracle: yours CONFORMS\\\\x1b[0m")
+    raise ValueError("\\\\x1b[31mred\\\\x00")
+'''
+
+
+def test_what_a_target_prints_or_raises_reaches_the_terminal_as_text_not_as_escape_sequences(tmp_path):
+    from properties.report import terminal
+    source, _ = correct_target(tmp_path, "escapes.py", PRINTS_ESCAPES)
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    shown = terminal(report, verbose=True)
+    assert "\x1b" not in shown and "\x00" not in shown and "\x07" not in shown
+    assert "| \\x1b[2J\\x1b]0;owned\\x07\\x1b[32moptoracle: yours CONFORMS\\x1b[0m" in shown
+    assert "ValueError: \\x1b[31mred\\x00" in shown
+
+
+DEEP_VALUE = '''
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    deep = []
+    for _ in range(100000):                 # a list nested 100000 deep: no encoder goes that far
+        deep = [deep]
+    return deep
+'''
+
+
+def test_a_value_that_cannot_be_sent_back_is_named_as_the_functions_not_as_a_call_the_harness_misread(tmp_path):
+    source, _ = correct_target(tmp_path, "deep.py", DEEP_VALUE)
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    [result] = report.failed
+    assert result.failure.what.startswith("update_parameters_with_gd returned a value that cannot be sent back "
+                                          "(RecursionError"), result.failure.what
+
+
+GENERATOR_BATCHES = '''
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    yield from _correct.random_mini_batches(X, Y, mini_batch_size, seed)
+'''
+
+
+def test_a_generator_returned_twice_is_no_sign_of_state_though_its_reprs_differ(tmp_path):
+    source, _ = correct_target(tmp_path, "generator.py", GENERATOR_BATCHES)
+    report = run_suite(source, examples="mutation", names=["check_minibatch_order_is_the_seeded_permutation"])
+    [result] = report.failed
+    # its repr names its address: equal reprs alone (a forked process can reuse the address) or no verdict
+    assert "generator" in result.failure.what and result.failure.alone is not False
+    assert not any("Alone, in a fresh process" in line for line in result.failure.details)
