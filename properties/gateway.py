@@ -245,13 +245,22 @@ class ChildTransport:
     def alive(self):
         return self.popen is not None and self.popen.poll() is None
 
-    def kill(self):
+    def kill(self, descendants=None):
+        """SIGKILL the child's process group, and every process descended from the child (``descendants``:
+        found before, where the child may already have ended): a process the target forked into a session
+        of its own is in no group of the child's and would outlive the run."""
         if self.popen is None:
             return
+        stray = _descendants(self.popen.pid) if descendants is None else descendants
         try:
             os.killpg(self.popen.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        for pid in stray:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -278,13 +287,14 @@ class ChildTransport:
     def close(self):
         # "bye", then a moment to leave on its own: the checker needs nothing more from the process, and an
         # interpreter that imported matplotlib and scikit-learn takes half a second to shut down
+        stray = _descendants(self.popen.pid) if self.popen is not None else []     # before the child ends
         if self.alive():
             try:
                 self._send({"op": "bye", "id": self._next_id()})
                 self.popen.wait(timeout=0.05)
             except (Died, OSError, subprocess.TimeoutExpired):
                 pass
-        self.kill()
+        self.kill(stray)
         for reader in self.readers or ():
             reader.close()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -459,6 +469,31 @@ class ChildTransport:
             self.kill()
             return None, ("killed" if "killed" in description else "exited"), description, stdout, stderr
         return reply, None, None, stdout, stderr
+
+
+def _descendants(pid):
+    """The pids of every process descended from ``pid`` (Linux's /proc; [] elsewhere). The keeper is its
+    target's subreaper, so a process the target orphaned is still the keeper's descendant."""
+    children = collections.defaultdict(list)
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children[parent].append(int(entry))
+    found, todo = [], list(children.get(pid, ()))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, ()))
+    return found
 
 
 def _unanswered(lines, ident):

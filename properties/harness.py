@@ -366,6 +366,7 @@ def _keep():
     if not hasattr(os, "fork"):
         return
     keeper = os.getpid()
+    _adopt_orphans()
     pid = os.fork()
     if pid == 0:
         _die_with(keeper)
@@ -394,6 +395,19 @@ def limit_memory(megabytes):
     import resource                                             # Unix only, as the limit
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _adopt_orphans():
+    """Linux: the keeper becomes its target's subreaper, so that a process the target forks and orphans
+    stays the keeper's descendant, where the checker finds and kills it when the run ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        PR_SET_CHILD_SUBREAPER = 36
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _die_with(keeper):

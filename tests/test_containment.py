@@ -190,3 +190,33 @@ def test_a_sibling_module_imports_as_in_the_notebook_whatever_its_name(module, t
     source, _ = correct_target(tmp_path, f"uses_its_{module}_module.py", f"from {module} import LAYERS\n")
     report = run_suite(source, examples="mutation", clauses=["gd.update"])
     assert report.conforms, [r.failure.what for r in report.failed]
+
+
+FORKS_A_SESSION = '''
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    pid = os.fork()
+    if pid == 0:                                    # a child in a session of its own, which sleeps on
+        os.setsid()
+        if os.fork() == 0:                          # and its own child, orphaned at once
+            with open(MARKS, "a") as marks:
+                marks.write(f"{os.getpid()}\\n")
+            time.sleep(60)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return _correct.update_parameters_with_gd(parameters, grads, learning_rate)
+'''
+
+
+def test_processes_a_target_forks_into_sessions_of_their_own_do_not_outlive_the_run(started, tmp_path):
+    source, marks = correct_target(tmp_path, "forks_a_session.py", FORKS_A_SESSION)
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    assert report.conforms, [r.failure.what for r in report.failed]
+    pids = [int(p) for p in marks.read_text().split()]
+    assert pids
+    deadline = time.monotonic() + 5
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in pids if os.path.exists(f"/proc/{p}") and
+                 not open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"]
+        time.sleep(0.05)
+    assert alive == [], f"{len(alive)} of {len(pids)} forked processes outlived the run"
