@@ -33,7 +33,7 @@ import numpy as np
 
 from . import forkserver, protocol
 from .failures import ConformanceError, Failure, LoadError, MissingFunction
-from .harness import Server, limit_memory
+from .harness import Server, limit_memory, pointer_parts
 
 # The functions the checker knows; the handshake asks the target which of them it has.
 COURSE_FUNCTIONS = (
@@ -454,8 +454,7 @@ class ChildTransport:
         except TimedOut:
             self.kill()
             stdout, stderr = self._output_since(marks)
-            return (None, "timed out", f"timed out after {timeout:g} s (killed)" + _unanswered(self.unanswered, ident),
-                    stdout, stderr)
+            return None, "timed out", f"timed out after {timeout:g} s (killed)", stdout, stderr
         except Died:
             description = self.exit_description()
             self.kill()
@@ -805,11 +804,12 @@ class Target:
         if reply is None:
             record.outcome = outcome
             record.error = {"message": description}
-            happened, _, meanwhile = description.partition("; meanwhile")
-            what = f"{happened} during {function}" + (f"; meanwhile{meanwhile}" if meanwhile else "") \
-                + self._memory_hint(description, stderr)
+            # a timed-out call's transport has kept the lines that came instead of the reply
+            meanwhile = _unanswered(getattr(self.transport, "unanswered", ()), self.ids) \
+                if outcome == "timed out" else ""
+            what = f"{description} during {function}{meanwhile}" + self._memory_hint(description, stderr)
             if outcome == "timed out":
-                self._give_up(function, record, what, f"{happened} during {function} earlier in "
+                self._give_up(function, record, what, f"{description} during {function} earlier in "
                                                       "this run (OPTORACLE_CALL_TIMEOUT); not called again")
             else:
                 self.crashes[function] += 1
@@ -825,9 +825,9 @@ class Target:
             record.error = reply.get("error") or {}
             if record.error.get("phase") == "protocol":
                 message = record.error.get("message") or ""
-                if message.startswith("the reply could not be encoded"):        # the call ran; its value is at fault
+                if message.startswith(protocol.UNENCODABLE):          # the call ran; its value is at fault
                     self._fail_call(record, f"{function} returned a value that cannot be sent back "
-                                            f"({message[len('the reply could not be encoded: '):]}): the course's "
+                                            f"({message[len(protocol.UNENCODABLE):]}): the course's "
                                             "functions return arrays, dicts, lists and tuples of them, and numbers")
                 self._fail_call(record, f"the harness did not understand the call: {message}")
             if record.error.get("type") == "MemoryError":
@@ -879,7 +879,7 @@ class Target:
         names = ARGUMENTS.get(record.function, ())
         protected = PROTECTED.get(record.function, ())
         for pointer in record.mutated or ():
-            parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/")]
+            parts = pointer_parts(pointer)
             if parts[0] == "args" and len(parts) > 1 and parts[1].isdigit():
                 index = int(parts[1])
                 name = names[index] if index < len(names) else f"argument {index}"

@@ -157,6 +157,11 @@ def pointer_token(key):
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
+def pointer_parts(pointer):
+    """A JSON Pointer's tokens, unescaped (the inverse of ``pointer_token``): '/args/1/dW1' -> ['args', '1', 'dW1']."""
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/")]
+
+
 def _leaves(value, path=""):
     """(JSON pointer, array) for every array inside ``value``."""
     if isinstance(value, np.ndarray):
@@ -258,7 +263,7 @@ class Server:
                 except protocol.ProtocolError:
                     raise                                       # the request itself (its arguments) is at fault
                 except Exception as error:  # noqa: BLE001 - the value returned (observing or encoding it)
-                    raise protocol.ProtocolError(f"the reply could not be encoded: {type(error).__name__}"
+                    raise protocol.ProtocolError(f"{protocol.UNENCODABLE}{type(error).__name__}"
                                                  f"{': ' + str(error) if str(error) else ''}") from None
             if op == "bye":
                 return protocol.dumps({"id": ident, "ok": True}), message
@@ -397,29 +402,31 @@ def limit_memory(megabytes):
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+
+
+def _prctl(option, value):
+    """Linux's prctl(option, value): True where it was made."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
 def _adopt_orphans():
     """Linux: the keeper becomes its target's subreaper, so that a process the target forks and orphans
     stays the keeper's descendant, where the checker finds and kills it when the run ends."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        PR_SET_CHILD_SUBREAPER = 36
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _die_with(keeper):
     """Linux: the target's process is killed when its keeper is. The checker kills the keeper's process
     group; a target that left it (``os.setsid()``) would otherwise go on running, a hang at full CPU."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
+    if not _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL)):
         return
     if os.getppid() != keeper:                      # the keeper was killed before the request took effect
         os._exit(1)

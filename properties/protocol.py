@@ -227,6 +227,11 @@ def encode_message(message, fields, binary=False):
         return dumps({**message, **{k: encode(v, binary=binary) for k, v in fields.items()}})
 
 
+# how a harness's protocol error begins where the call ran but its value could not be encoded (the checker
+# then names the function's value, not the request)
+UNENCODABLE = "the reply could not be encoded: "
+
+
 def _no_constants(name):
     raise ProtocolError(f"raw {name} is not JSON: a non-finite float is {{\"float\": \"nan\"}}, or \"nan\" in an "
                         "ndarray's data")

@@ -31,10 +31,10 @@ def failing_clauses(report):
     return clauses, [c for c in clauses if c not in following], following
 
 
-def not_judged(report):
-    """{clause: why} for the clauses of the checks run that have no row: each of their checks failed under
-    another clause first (the table leaves them out rather than show 0 0 0)."""
-    rows = {row[0] for row in clause_table(report)}
+def not_judged(report, table):
+    """{clause: why} for the clauses of the checks run that have no row in ``table`` (``clause_table``): each of
+    their checks failed under another clause first (the table leaves them out rather than show 0 0 0)."""
+    rows = {row[0] for row in table}
     out = {}
     for r in report.results:
         for c in r.clauses:
@@ -198,7 +198,7 @@ def terminal(report, verbose=False, quiet=False):
     for clause_id, level, passed, failed, skipped, first in table:
         lines.append(f"{clause_id:<{width}}  {level:<6} {passed:>5} {failed:>5} {skipped:>5}  "
                      f"{_clip(first, FIRST_FAILURE_WIDTH)}")
-    unjudged = not_judged(report)
+    unjudged = not_judged(report, table)
     if unjudged:
         lines.append(f"not judged (their checks failed under another clause first): {', '.join(unjudged)}")
     failures = report.failed + report.advisories
@@ -234,11 +234,13 @@ def _note(note):
 
 def to_json(report):
     from optoracle import __version__
+    _, roots, following = failing_clauses(report)
+    table = clause_table(report)
     return {
         "format": REPORT_FORMAT, "optoracle": __version__, "spec": spec.version(),
         "verdict": "conforms" if report.conforms else "does not conform", "conforms": report.conforms,
         "exit_code": 0 if report.conforms else 1, "headline": verdict(report),
-        "failed_clauses": failing_clauses(report)[1], "may_follow": failing_clauses(report)[2],
+        "failed_clauses": roots, "may_follow": following,
         "target": report.target, "target_info": report.target_info, "profile": report.profile,
         "examples": report.examples, "strict": report.strict,
         "conventions": {"detected": dict(report.detected.items()), "judged": dict(report.conventions.items()),
@@ -248,9 +250,9 @@ def to_json(report):
                    "advisories": len(report.advisories), "skipped": report.count("skipped")},
         "missing": report.missing,
         "clauses": [{"clause": c, "level": level, "judged": True, "passed": p, "failed": f, "skipped": s,
-                     "first_failure": first} for c, level, p, f, s, first in clause_table(report)]
+                     "first_failure": first} for c, level, p, f, s, first in table]
         + [{"clause": c, "level": spec.clause(c).level, "judged": False, "not_judged": why, "passed": 0, "failed": 0,
-            "skipped": 0, "first_failure": ""} for c, why in not_judged(report).items()],
+            "skipped": 0, "first_failure": ""} for c, why in not_judged(report, table).items()],
         "checks": [{"name": r.name, "clauses": r.clauses, "status": r.status, "clause": r.clause, "level": r.level,
                     "advisory": r.advisory, "reason": r.reason or None, "seconds": round(r.seconds, 4),
                     "failure": r.failure.to_json() if r.failure else None} for r in report.results],

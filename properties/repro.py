@@ -14,6 +14,7 @@ import numpy as np
 
 from . import protocol
 from .gateway import ARGUMENTS
+from .harness import pointer_parts
 
 SIZE_CAP = 6000          # characters of literals; beyond it the inputs are in the JSON report's "call"
 
@@ -145,7 +146,7 @@ def build(target, failure):
 
 def _mutated_input(failure, names):
     """(variable, selector) of the input a call mutated, from its JSON pointer (/args/1/dW1)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in (failure.output or "").strip("/").split("/")]
+    parts = pointer_parts(failure.output or "")
     if len(parts) < 2:
         return None
     if parts[0] == "args" and parts[1].isdigit() and int(parts[1]) < len(names):

@@ -291,6 +291,12 @@ def _refile(result, identifier):
         result.level = spec_clause(clause).level
 
 
+def missing_required(needed, profile, judged, has):
+    """The functions among ``needed`` that SPEC's conformance table requires under ``profile`` and ``judged``
+    (the conventions) and that ``has`` (a function's name -> bool) says the target lacks, in the table's order."""
+    return [f for f in conventions.required(profile, judged) if f in needed and not has(f)]
+
+
 @dataclass
 class Report:
     target: str
@@ -323,8 +329,7 @@ class Report:
         if self.functions is None:
             return []
         needed = {f for r in self.results for f in r.functions}
-        return [f for f in conventions.required(self.profile, self.conventions)
-                if f in needed and f not in self.functions]
+        return missing_required(needed, self.profile, self.conventions, self.functions.__contains__)
 
     @property
     def conforms(self):

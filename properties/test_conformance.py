@@ -6,10 +6,9 @@ Without a selected target every test is skipped (optoracle's own test run collec
 import pytest
 
 from properties import settings
-from properties.conventions import required
 from properties.registry import checks
 from properties.report import render_failure
-from properties.runner import link_consequences, run_check
+from properties.runner import link_consequences, missing_required, run_check
 
 CHECKS = list(checks().values())
 
@@ -23,7 +22,7 @@ def test_conformance(check, optoracle_target, pytestconfig):
     link_consequences([result], among=earlier)
     earlier.append(result)
     target = optoracle_target
-    lacking = [f for f in result.functions if f in required(target.profile, target.conventions) and not target.has(f)]
+    lacking = missing_required(result.functions, target.profile, target.conventions, target.has)
     if result.status == "skipped" and lacking:             # as `optoracle check`: no conformance without it
         pytest.fail(f"{check.name}: {result.reason}, a required function (SPEC's conformance table; -k selects the "
                     "checks of the functions it has)", pytrace=False)

@@ -103,6 +103,14 @@ def _backward(target, X, Y, parameters):
     return target.backward_propagation(X, Y, cache)
 
 
+def _expect_backward_on(target, case, clause, what):
+    """The gradients of one fixed (parameters, X, Y) case, compared with the reference's under ``clause``."""
+    parameters, X, Y = case
+    yours = _backward(target, X, Y, parameters)
+    expected = _dW_db(ref.backward_propagation(X, Y, ref.forward_propagation(X, parameters)[1]))
+    expect_close(target, yours, expected, clause=clause, what=what, rtol=NETWORK_RTOL, scales=1.0)
+
+
 def _dW_db(grads):
     return {k: v for k, v in grads.items() if k[:2] in ("dW", "db")}
 
@@ -125,21 +133,14 @@ def check_backward_propagation_matches_the_reference(target):
 def check_backward_propagation_is_finite_where_the_sigmoid_saturates(target):
     """a3 = 1.0 exactly with y = 1 (z3 = 40) has dz3 = (a3 - y) / m = 0: finite gradients, not the NaN of 0 / 0
     that the chain rule through da3 = -(y / a3) + (1 - y) / (1 - a3) gives (autograd through the cost)."""
-    parameters, X, Y = saturated_case()
-    yours = _backward(target, X, Y, parameters)
-    expected = _dW_db(ref.backward_propagation(X, Y, ref.forward_propagation(X, parameters)[1]))
-    expect_close(target, yours, expected, clause="backward.gradient", rtol=NETWORK_RTOL, scales=1.0,
-                 what="gradients where the sigmoid saturates (a3 = 1.0 exactly, y = 1: dz3 = 0)")
+    _expect_backward_on(target, saturated_case(), "backward.gradient",
+                        "gradients where the sigmoid saturates (a3 = 1.0 exactly, y = 1: dz3 = 0)")
 
 
 @verifies("backward.relu-kink", calls=("backward_propagation",))
 def check_backward_propagation_takes_relu_derivative_zero_at_zero(target):
     """When layer 1 is all zero for an example, z2 = b2 = 0 exactly and must pass no gradient."""
-    parameters, X, Y = relu_kink_case()
-    yours = _backward(target, X, Y, parameters)
-    expected = _dW_db(ref.backward_propagation(X, Y, ref.forward_propagation(X, parameters)[1]))
-    expect_close(target, yours, expected, clause="backward.relu-kink", what="gradients at the ReLU kink",
-                 rtol=NETWORK_RTOL, scales=1.0)
+    _expect_backward_on(target, relu_kink_case(), "backward.relu-kink", "gradients at the ReLU kink")
 
 
 _ACCURACY = re.compile(r"Accuracy:\s*(\S+)")
