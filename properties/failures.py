@@ -6,6 +6,7 @@ for the terminal, pytest, JSON and JUnit.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -30,6 +31,9 @@ class Failure:
     follows_from: list = field(default_factory=list)  # [(clause, function, diagnosis id)]: of what model calls
     alone: bool | None = None          # the failing call replayed in a fresh process: the same value (True),
     #                                    another (False: the code keeps state between calls), or not replayed
+    varies: bool = False               # replayed in two fresh processes, it returned two other values
+    after: object = None               # the gateway.EarlierCall of another function that changes what the call
+    #                                    computes (api.isolation): the failing value comes back after it
 
     @property
     def headline(self):
@@ -45,6 +49,9 @@ class Failure:
             "repro": self.repro, "diagnosis": self.diagnosis, "diagnosis_id": self.diagnosis_id,
             "follows_from": [{"clause": c, "function": f, "diagnosis_id": d} for c, f, d in self.follows_from],
             "same_alone": self.alone,
+            "varies_between_processes": self.varies,
+            "changed_by": None if self.after is None else {
+                "function": self.after.function, "request": json.loads(self.after.request)},
             "call": call.to_json() if call is not None else None,
         }
 

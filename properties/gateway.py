@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -96,6 +97,14 @@ def memory_limit_from_env(default):
     return value if value > 0 else None
 
 
+class EarlierCall(typing.NamedTuple):
+    """A call that reached a process before another: enough to send it again, or to write it out."""
+    function: str
+    args: tuple
+    kwargs: dict
+    request: str
+
+
 @dataclass
 class CallRecord:
     """One call of the target: what was sent, and what came back (or happened instead)."""
@@ -114,6 +123,7 @@ class CallRecord:
     shared: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     earlier: int = 0                  # calls the same process of the target answered before this one
+    before: dict = field(default_factory=dict, repr=False)   # function -> its last EarlierCall in that process
 
     def describe(self):
         """What happened, in words: 'raised ValueError: ...', 'exited with status 3', ..."""
@@ -685,6 +695,7 @@ class Target:
         self.crashes = collections.Counter()
         self.calls = 0
         self._process, self._answered = None, 0     # the process's start number, and its calls so far
+        self._latest = {}              # function -> its last call in this process
         self.ids = 1000
         self.conventions = None        # the conventions the checks judge by (properties.conventions)
         self.detected = None
@@ -712,16 +723,22 @@ class Target:
         for name, value in judgement.items():
             setattr(self, name, value)
 
-    def replay(self, record):
-        """The request of ``record`` sent to a fresh process of the target, which nothing called before:
-        (outcome, value or error), or None where no fresh process is to be had (an in-process target, one
-        that does not load again)."""
+    def replay(self, record, after=()):
+        """The request of ``record`` sent to a fresh process of the target, which nothing called before (or
+        only the calls ``after``, EarlierCalls, sent first in their order): (outcome, value or error), or None
+        where no fresh process is to be had (an in-process target, one that does not load again) or a call
+        ``after`` did not return."""
         if isinstance(self.transport, LocalTransport):
             return None
         options = {k: self.options[k] for k in ("command", "import_timeout", "memory_mb")}
         fresh = child_transport(self.source, **options)
         try:
             fresh.start(COURSE_FUNCTIONS)
+            for earlier in after:
+                reply, _, _, _, _ = fresh.request(earlier.request, protocol.loads(earlier.request)["id"],
+                                                  self.call_timeout)
+                if reply is None or not reply.get("ok"):
+                    return None
             reply, outcome, _, _, _ = fresh.request(record.request, protocol.loads(record.request)["id"],
                                                     self.call_timeout)
         except LoadError:
@@ -794,8 +811,10 @@ class Target:
                 self._fail_call(record, f"could not be restarted after it died: {error}")
         self.calls += 1
         if self._process != self.transport.starts:
-            self._process, self._answered = self.transport.starts, 0
+            self._process, self._answered, self._latest = self.transport.starts, 0, {}
         record.earlier = self._answered
+        record.before = {name: last for name, last in self._latest.items() if name != function}
+        self._latest[function] = EarlierCall(function, args, kwargs, record.request)
         self._answered += 1
         reply, outcome, description, stdout, stderr = self.transport.request(record.request, self.ids,
                                                                               self.call_timeout)

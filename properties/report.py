@@ -59,7 +59,7 @@ def verdict(report):
             room = max(1, 6 - len(roots))
             named += ([f"then {len(following)} that may follow from {'it' if len(roots) == 1 else 'them'}: "
                        + following[0]] + following[1:room] + (["..."] if len(following) > room else []))
-        parts = [f"{len(clauses)} clause{'s' if len(clauses) != 1 else ''} fail ({', '.join(named)})"] \
+        parts = [f"{len(clauses)} clause{'s fail' if len(clauses) != 1 else ' fails'} ({', '.join(named)})"] \
             if clauses else []
         if report.missing:
             parts.append(missing_sentence(report))

@@ -110,6 +110,14 @@ def build(target, failure):
         lines.append(f"# the inputs ({size} characters) are in the JSON report (--json), under this failure's "
                      "'call'; they were too large to inline")
         return "\n".join(lines)
+    if failure.after is not None:
+        earlier = failure.after
+        earlier_call = _earlier_call(earlier)
+        if size + len(earlier_call) > SIZE_CAP:
+            lines.append(f"# the earlier call of {earlier.function} that changes this one's result is in the JSON "
+                         "report (--json); it was too large to inline")
+        else:
+            lines.append(f"{earlier_call}  # one earlier call: without it, the call below returns other values")
     lines += assigned
     arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
     mutated = _mutated_input(failure, names) if failure.kind == "mutated" else None
@@ -132,7 +140,9 @@ def build(target, failure):
         comment = f"  # expected {expected!r}" if isinstance(expected, (int, float, list)) and \
             failure.kind == "mismatch" else ""
         lines.append(f"print({shown}){comment}")
-    if call.earlier and failure.alone is False:
+    if failure.after is not None or failure.varies:
+        pass
+    elif call.earlier and failure.alone is False:
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first; "
                      "alone, in a fresh process, this call returns other values: your code keeps state between "
                      "calls (a module-level variable, a mutable default argument, a counter)")
@@ -142,6 +152,12 @@ def build(target, failure):
                      "this does not fail alone, your code keeps state between calls (a module-level variable, a "
                      "mutable default argument)")
     return "\n".join(lines)
+
+
+def _earlier_call(earlier):
+    """``yours.f(literal, ...)``: an EarlierCall written out, its arguments inline."""
+    arguments = [literal(v) for v in earlier.args] + [f"{k}={literal(v)}" for k, v in earlier.kwargs.items()]
+    return f"yours.{earlier.function}({', '.join(arguments)})"
 
 
 def _mutated_input(failure, names):

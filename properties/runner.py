@@ -124,7 +124,7 @@ def _run_check(check, target, diagnose):
                        functions=check.calls)
 
 
-REPLAYS = 8             # failing calls per run sent again, each to a fresh process of the target ...
+REPLAYS = 24            # failing calls per run sent again, each to a fresh process of the target ...
 REPLAY_LOADS = 2.0      # ... while the target's loads for them take no more than this (seconds, in all)
 
 
@@ -132,22 +132,28 @@ def _replay_alone(target, failure):
     """A failing call (of a MUST clause) that other calls reached the same process before is sent again
     to a fresh process, within ``REPLAYS`` and ``REPLAY_LOADS`` per run (a course file that imports
     scikit-learn loads in about a second): whether it returns the same alone says whether the failure
-    depends on state the code keeps between calls (``failure.alone``; the reproduction says so)."""
+    depends on state left by earlier calls (``failure.alone``; the reproduction says so). Where it does, the
+    earlier calls of the other functions are sent before it (``_changed_by``): one that brings the failure
+    back changes what this function computes (SPEC api.isolation); if none does, the function keeps state
+    of its own."""
     from .spec import clause as spec_clause
     call = failure.call
     if call is None or not call.earlier or call.outcome != "returned" or spec_clause(failure.clause).level != "MUST":
         return
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
+    changers = target.__dict__.setdefault("changed_by", {})       # function -> the function seen to change it
     if call.function in kept:
         failure.details.append(f"{call.function} was seen to keep state between calls (an earlier failing call, "
                                "replayed alone in a fresh process, returned other values): this failure may come "
                                "from it too")
         return
-    replays = target.__dict__.get("replays", 0)
-    load = getattr(target.transport, "load_seconds", None) or 0.0
-    if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS:
+    known = call.before.get(changers.get(call.function))
+    if not _replay_allowed(target):
+        if known is not None:
+            _file_as_changed(target, failure, known, f"{known.function} was seen to change what {call.function} "
+                             "computes earlier in this run, and was called before this call in the same process: "
+                             "this failure may come from it")
         return
-    target.replays = replays + 1
     try:
         again = target.replay(call)
     except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
@@ -159,13 +165,86 @@ def _replay_alone(target, failure):
     if not same and outcome == "returned" and (_opaque(call.value) or _opaque(value)):
         return              # values with no encoding, compared by repr: a generator's names its address, not state
     failure.alone = same
-    if not failure.alone:
+    if same:
+        return
+    what = "returns other values" if outcome == "returned" else (
+        f"raised {(value or {}).get('type', 'an error')}" if outcome == "raised" else outcome)
+    twice = target.replay(call) if outcome == "returned" and _replay_allowed(target) else None
+    if twice is not None and (twice[0] != "returned" or changed(value, twice[1])):
+        failure.alone, failure.varies = None, True
+        failure.details.append("Sent again to two fresh processes, the same call returns other values in each: what "
+                               "it computes varies from process to process (an unseeded random draw?)")
+        return
+    culprit, conclusive = _changed_by(target, call, (outcome, value), first=known)
+    if culprit is not None:
+        changers[call.function] = culprit.function
+        _file_as_changed(target, failure, culprit,
+                         f"Alone, in a fresh process, the same call {what}; after one call of {culprit.function} "
+                         f"there, it returns what it returned here")
+    elif conclusive:
         kept.add(call.function)
-        what = "returns other values" if outcome == "returned" else (
-            f"raised {(value or {}).get('type', 'an error')}" if outcome == "raised" else outcome)
         failure.details.append(f"Alone, in a fresh process, the same call {what}: your code keeps state between "
                                "calls (a module-level variable, a mutable default argument, a counter), which "
                                "the check's earlier calls changed")
+    else:
+        failure.details.append(f"Alone, in a fresh process, the same call {what}: state left by the calls before "
+                               "it changes what it computes (its own, or one the other functions called before it "
+                               "change: numpy's functions or settings, a module-level value)")
+
+
+def _replay_allowed(target, count=True):
+    replays = target.__dict__.get("replays", 0)
+    load = getattr(target.transport, "load_seconds", None) or 0.0
+    if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS:
+        return False
+    if count:
+        target.replays = replays + 1
+    return True
+
+
+def _file_as_changed(target, failure, culprit, how):
+    """``failure`` comes from what ``culprit`` (an EarlierCall of another function) changes: SPEC api.isolation."""
+    function = failure.call.function
+    failure.clause, failure.after = "api.isolation", culprit
+    failure.what = f"{culprit.function} changes what {function} computes: {failure.what}"
+    failure.details.append(f"{how}: {culprit.function} changes what {function} computes (something both use: "
+                           "numpy's functions or settings, a module-level value), SPEC api.isolation")
+    target.restart()                     # the checks that follow start in a process it has not changed
+
+
+def _changed_by(target, call, alone, first=None):
+    """(the EarlierCall of another function after which, in a fresh process, ``call`` returns again exactly what
+    it returned in the check, whether the search was conclusive). The calls ``call.before`` (the last of each
+    other function in that process) are sent before it together, then halves of them, down to one; ``first``,
+    a function seen to change it before, is tried on its own first. Conclusive with no culprit where the calls
+    together leave it as it is alone: its own state. A call whose result varies from process to process (an
+    unseeded random draw) brings back neither, and nothing is concluded."""
+    def brings_back(calls):
+        """True: the failing value again; False: the value alone; None: another, or no replay."""
+        if not _replay_allowed(target):
+            return None
+        try:
+            again = target.replay(call, after=calls)
+        except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
+            return None
+        if again is None or again[0] != "returned":
+            return None
+        if not changed(call.value, again[1]):
+            return True
+        return False if alone[0] == "returned" and not changed(alone[1], again[1]) else None
+
+    if first is not None and brings_back([first]):
+        return first, True
+    suspects = [c for c in call.before.values() if c is not first]
+    verdict = brings_back(suspects) if suspects else False
+    if not verdict:
+        return None, verdict is False                 # none changes it (its own state), or not known
+    while len(suspects) > 1:
+        halves = suspects[:len(suspects) // 2], suspects[len(suspects) // 2:]
+        suspects = next((half for half in halves if brings_back(half)), None)
+        if suspects is None:
+            return None, False                        # only together (or not reproducibly): no one culprit
+    return suspects[0], True
 
 
 def _opaque(value):

@@ -243,8 +243,11 @@ def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_proce
         tmp_path):
     source = tmp_path / "keeps_state.py"
     source.write_text(KEEPS_STATE.format(root=ROOT))
-    report = run_suite(str(source), names=["check_gd_update_is_p_minus_lr_g"])
+    # the shuffles run first in the same process: sent before gd's failing call, they leave it as it is alone
+    report = run_suite(str(source), names=["check_minibatch_order_is_the_seeded_permutation",
+                                           "check_gd_update_is_p_minus_lr_g"], jobs=1)
     (result,) = report.failed
+    assert result.clause == "gd.update" and result.failure.after is None
     earlier = result.failure.call.earlier
     assert earlier >= 2 and f"# in the check, {earlier} other calls reached the same process" in result.failure.repro
     # the failing call was sent again to a fresh process, where it was gd's first call: right there
@@ -257,6 +260,51 @@ def test_a_reproduction_that_needs_earlier_calls_says_how_many_reached_the_proce
     assert alone.returncode == 0, alone.stderr
     shown, expected = alone.stdout.split()[0], result.failure.repro.split("# expected ")[1].split()[0]
     assert float(shown) == float(expected)
+
+
+def test_a_function_that_replaces_a_numpy_function_is_named_and_the_function_it_changes_is_not_blamed():
+    # gd replaces np.sqrt; Adam, checked after it in the same process, then computes other values
+    report = run_suite(os.path.join(TARGETS, "hostile", "replaces_a_numpy_function.py"), examples="mutation", jobs=1,
+                       names=["check_gd_update_is_p_minus_lr_g", "check_adam_update_matches_the_reference_rule"])
+    (result,) = report.failed
+    failure = result.failure
+    assert result.clause == "api.isolation" and failure.after.function == "update_parameters_with_gd"
+    assert failure.what.startswith("update_parameters_with_gd changes what update_parameters_with_adam computes: ")
+    assert "adam.update" not in {r.clause for r in report.failed} and failure.to_json()["changed_by"]["function"] \
+        == "update_parameters_with_gd"
+    # the reproduction makes that earlier call first: pasted, it prints the failing value; without it, the right one
+    expected = float(failure.repro.split("# expected ")[1].split()[0])
+    without = "\n".join(line for line in failure.repro.splitlines()
+                        if not line.startswith("yours.update_parameters_with_gd("))
+    printed = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+               for code in (failure.repro, without)]
+    assert [p.returncode for p in printed] == [0, 0], [p.stderr for p in printed]
+    assert float(printed[0].stdout.split()[0]) != expected and float(printed[1].stdout.split()[0]) == expected
+
+
+UNSEEDED = '''
+import sys
+sys.path.insert(0, {root!r})
+from examples.student_correct import *          # noqa: F401,F403 - a correct file whose shuffle is not seeded
+import numpy as np
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    permutation = np.random.permutation(X.shape[1])
+    X, Y = X[:, permutation], Y[:, permutation]
+    return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+'''
+
+
+def test_a_call_whose_result_varies_from_process_to_process_is_said_to_vary_and_not_to_keep_state(tmp_path):
+    source = tmp_path / "unseeded.py"
+    source.write_text(UNSEEDED.format(root=ROOT))
+    report = run_suite(str(source), names=["check_minibatch_order_is_the_seeded_permutation"], jobs=1)
+    (result,) = report.failed
+    assert result.clause == "minibatch.seed" and result.failure.varies and result.failure.after is None
+    assert any(d.startswith("Sent again to two fresh processes, the same call returns other values in each")
+               for d in result.failure.details)
+    assert "keeps state" not in result.failure.repro and "keep state" not in " ".join(result.failure.details)
 
 
 def test_the_first_call_to_a_fresh_process_has_no_earlier_calls():
