@@ -118,6 +118,22 @@ def with_special_entry(yours, expected, key, index):
     return out
 
 
+def as_backward_returns(grads, m=4, seed=0):
+    """``grads`` with the keys the course's ``backward_propagation`` returns beside ``dW{l}`` and ``db{l}``:
+    ``dz{l}`` for every layer and ``da{l}`` below the last, each (n_l, m), in the course's order (dz3, dW3,
+    db3, da2, dz2, ...). ``model`` passes exactly such a dict to the update functions."""
+    rng = np.random.default_rng(seed)
+    L = len(grads) // 2
+    out = {}
+    for l in range(L, 0, -1):
+        rows = grads[f"db{l}"].shape[0]
+        out[f"dz{l}"] = rng.normal(size=(rows, m))
+        out[f"dW{l}"], out[f"db{l}"] = grads[f"dW{l}"], grads[f"db{l}"]
+        if l > 1:
+            out[f"da{l - 1}"] = rng.normal(size=(grads[f"db{l - 1}"].shape[0], m))
+    return out
+
+
 def relu_kink_case():
     """(parameters, X, Y) of [2, 5, 2, 1] where W1 X < 0: a1 = 0, so z2 = b2 = 0 exactly for every example."""
     rng = np.random.default_rng(0)

@@ -291,6 +291,16 @@ def momentum_pytorch_start(parameters, grads, v, beta, learning_rate, c):
                      lambda v_, g: g.copy() if not np.any(v_) else beta * v_ + (1 - beta) * g)
 
 
+@mutant("momentum-loops-over-the-gradients", "update_parameters_with_momentum", "for key in grads: the grads "
+        "model passes hold dz{l} and da{l} too, which have no velocity (and no parameter)", "api.signatures")
+def momentum_over_grads(parameters, grads, v, beta, learning_rate, c):
+    new_p, new_v = dict(parameters), {}
+    for dkey, g in grads.items():
+        new_v[dkey] = beta * v[dkey] + (1 - beta) * g
+        new_p[dkey[1:]] = parameters[dkey[1:]] - learning_rate * new_v[dkey]
+    return new_p, new_v
+
+
 @mutant("momentum-scales-grads-in-place", "update_parameters_with_momentum", "grads[k] *= (1 - beta): the "
         "caller's gradients change", "api.in-place")
 def momentum_in_place(parameters, grads, v, beta, learning_rate, c):
@@ -343,6 +353,17 @@ def gd_sign(parameters, grads, learning_rate, c):
 def gd_bias_sign(parameters, grads, learning_rate, c):
     return {key: parameters[key] + (1 if key.startswith("b") else -1) * learning_rate * grads[dkey]
             for key, dkey in _keys(parameters)}
+
+
+@mutant("gd-layers-from-grads", "update_parameters_with_gd", "L = len(grads) // 2: the grads model passes hold "
+        "dz{l} and da{l} too, so the loop reaches layers that do not exist", "api.signatures")
+def gd_layers_from_grads(parameters, grads, learning_rate, c):
+    L = len(grads) // 2
+    out = {}
+    for l in range(1, L + 1):
+        out[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
+        out[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
+    return out
 
 
 @mutant("gd-skips-the-last-layer", "update_parameters_with_gd", "for l in range(L - 1): the last layer never moves",

@@ -18,7 +18,7 @@ import reference as ref
 from golden.unit_cases import one_step_case, sequence_case
 from reference.conventions import AXES
 
-from .casework import relu_kink_case, saturated_case
+from .casework import as_backward_returns, relu_kink_case, saturated_case
 from .catalog import CATALOG, module_for
 from .compare import difference
 from .failures import ConformanceError
@@ -61,6 +61,7 @@ def _probes_gd():
     g = {k: a.copy() for k, a in c["grads"].items()}
     g["dW1"][0, 0], g["db1"][0, 0] = np.nan, np.inf
     yield "a NaN and an infinite gradient", (c["parameters"], g, 0.01), {}
+    yield "grads as backward_propagation returns them", (c["parameters"], as_backward_returns(c["grads"]), 0.01), {}
 
 
 def _probes_momentum():
@@ -72,6 +73,9 @@ def _probes_momentum():
                                          0.01), {}
     seq = sequence_case(0)
     yield "from zero velocity", (seq["parameters"], seq["grads_seq"][0], _zeros(seq["parameters"]), 0.9, 0.01), {}
+    c = one_step_case(2)
+    yield "grads as backward_propagation returns them", (c["parameters"], as_backward_returns(c["grads"]), c["v"],
+                                                          0.9, 0.01), {}
 
 
 def _probes_adam():

@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import typing
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -97,7 +96,7 @@ def memory_limit_from_env(default):
     return value if value > 0 else None
 
 
-class EarlierCall(typing.NamedTuple):
+class EarlierCall(NamedTuple):
     """A call that reached a process before another: enough to send it again, or to write it out."""
     function: str
     args: tuple

@@ -211,8 +211,10 @@ def terminal(report, verbose=False, quiet=False):
     if skipped:
         reasons, lacking = {}, {r.name for r in missing_results(report)}
         for r in skipped:
-            reasons.setdefault(r.reason + (" (required: it does not conform without it)" if r.name in lacking
-                                           else ""), []).append(r.name)
+            why = " (required: it does not conform without it)" if r.name in lacking else (
+                " (not required here: SPEC's conformance table)"
+                if r.reason.startswith("the target has no ") else "")
+            reasons.setdefault(r.reason + why, []).append(r.name)
         lines += ["", f"Skipped {len(skipped)} check{'s' if len(skipped) != 1 else ''}:"]
         lines += [f"  {reason} ({len(names)})" for reason, names in reasons.items()]
     if verbose:

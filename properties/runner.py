@@ -138,7 +138,8 @@ def _replay_alone(target, failure):
     of its own."""
     from .spec import clause as spec_clause
     call = failure.call
-    if call is None or not call.earlier or call.outcome != "returned" or spec_clause(failure.clause).level != "MUST":
+    if call is None or not call.earlier or call.outcome not in ("returned", "raised") \
+            or spec_clause(failure.clause).level != "MUST":
         return
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
     changers = target.__dict__.setdefault("changed_by", {})       # function -> the function seen to change it
@@ -161,6 +162,16 @@ def _replay_alone(target, failure):
     if again is None:
         return
     outcome, value = again
+    if call.outcome == "raised":                 # the same exception alone: no state of earlier calls in it
+        error = call.error or {}
+        failure.alone = outcome == "raised" and (value or {}).get("type") == error.get("type") \
+            and (value or {}).get("message") == error.get("message")
+        if not failure.alone:
+            failure.details.append(f"Alone, in a fresh process, the same call "
+                                   f"{'returns normally' if outcome == 'returned' else outcome}: state left by the "
+                                   "calls before it made it raise (code that keeps state between calls, or "
+                                   "another function that changes what this one computes)")
+        return
     same = outcome == "returned" and not changed(call.value, value)          # bit for bit
     if not same and outcome == "returned" and (_opaque(call.value) or _opaque(value)):
         return              # values with no encoding, compared by repr: a generator's names its address, not state

@@ -36,6 +36,7 @@ KILLER_OF = {
     "check_num_epochs_convention_is_one_the_profile_allows": ("reference@2021", "2019"),
     "check_course_functions_have_the_course_signatures": ("catalog:adam-default-learning-rate-0.001", "auto"),
     "check_updates_leave_the_gradients_untouched": ("catalog:momentum-scales-grads-in-place", "auto"),
+    "check_updates_take_the_gradients_as_backward_propagation_returns_them": ("catalog:gd-layers-from-grads", "auto"),
     "check_float64_inputs_give_float64_outputs": ("catalog:adam-computes-in-float32", "auto"),
     # the course's own code does not validate either (tests/test_editions.py shows the advisory there)
     "check_bad_input_raises_an_error_naming_the_argument": (target_file("../../examples/student_correct.py"), "auto"),

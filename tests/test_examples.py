@@ -14,6 +14,9 @@ def test_the_correct_example_conforms_under_auto_and_so_under_the_course_profile
     assert report.count("passed") >= 50 and report.detected.epsilon == "outside"
     # course fixes epsilon outside and the mean cost, as detected: it judges by the same conventions
     assert conventions.judged("course", report.detected) == report.conventions
+    # the helper it does not have is a skip that says SPEC's conformance table does not require it
+    from properties.report import terminal
+    assert "the target has no predict (not required here: SPEC's conformance table) (1)" in terminal(report)
 
 
 def test_the_correct_example_under_the_seed_profile_fails_only_its_conventions():

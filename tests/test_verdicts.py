@@ -282,6 +282,35 @@ def test_a_function_that_replaces_a_numpy_function_is_named_and_the_function_it_
     assert float(printed[0].stdout.split()[0]) != expected and float(printed[1].stdout.split()[0]) == expected
 
 
+def test_a_shuffle_in_the_wrong_order_is_told_m_and_the_batch_size_it_was_called_with():
+    target = trusted("catalog:minibatch-uses-default-rng@seed", "seed")
+    result = run_check(checks()["check_minibatch_order_is_the_seeded_permutation"], target, diagnose=False)
+    what = result.failure.what
+    m, size, seed = re.search(r"random_mini_batches\(X, Y, (\d+), (\d+)\) with m = (\d+) columns", what).group(3, 1, 2)
+    expected = np.random.RandomState(int(seed)).permutation(int(m))[:10].tolist()        # an independent draw
+    assert f"not np.random.permutation({m}) after np.random.seed({seed}): {expected}" in what
+
+
+def test_a_model_that_raises_after_many_calls_and_alone_too_is_not_said_to_maybe_keep_state(tmp_path):
+    source = tmp_path / "gd_from_grads.py"
+    source.write_text(f"import sys\nsys.path.insert(0, {ROOT!r})\nfrom examples.student_correct import *  # noqa\n"
+                      "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+                      "    L = len(grads) // 2          # the grads model passes hold dz and da too\n"
+                      "    return {f'{p}{l}': parameters[f'{p}{l}'] - learning_rate * grads[f'd{p}{l}']\n"
+                      "            for l in range(1, L + 1) for p in 'Wb'}\n"
+                      "from examples import student_correct\n"
+                      "student_correct.update_parameters_with_gd = update_parameters_with_gd  # what its model calls\n")
+    report = run_suite(str(source), jobs=1, examples="mutation",
+                       names=["check_gd_update_is_p_minus_lr_g", "check_model_trains_with_the_hyperparameters_it_is_"
+                              "given", "check_updates_take_the_gradients_as_backward_propagation_returns_them"])
+    by_name = {r.name: r for r in report.failed}
+    crash = by_name["check_model_trains_with_the_hyperparameters_it_is_given"].failure
+    assert crash.call.earlier > 0 and crash.alone is True                  # replayed alone: the same KeyError
+    assert "keeps state" not in crash.repro and "keep state" not in crash.repro
+    signature = by_name["check_updates_take_the_gradients_as_backward_propagation_returns_them"].failure
+    assert signature.clause == "api.signatures" and "raised KeyError: 'W4'" in signature.what
+
+
 UNSEEDED = '''
 import sys
 sys.path.insert(0, {root!r})

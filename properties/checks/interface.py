@@ -8,9 +8,10 @@ from golden.unit_cases import one_step_case
 from reference.conventions import AXES
 from reference.editions import course_signatures
 
-from ..casework import ADAM, fail
+from ..casework import ADAM, as_backward_returns, fail
 from ..compare import convention_sentence
 from ..failures import ConformanceError, Failure, MissingFunction
+from ..harness import changed
 from ..registry import verifies
 
 # The functions whose behaviour shows each axis (a target without them cannot be judged on it).
@@ -119,6 +120,41 @@ def check_course_functions_have_the_course_signatures(target):
                                        "signature", kind="signature", details=wrong))
     if unknown and len(unknown) == sum(target.has(n) for n in signatures):
         raise MissingFunction(f"the target declares no parameters for {', '.join(unknown)}")
+
+
+UPDATES = ("update_parameters_with_gd", "update_parameters_with_momentum", "update_parameters_with_adam")
+
+
+@verifies("api.signatures", calls=())
+def check_updates_take_the_gradients_as_backward_propagation_returns_them(target):
+    """gd, momentum and Adam given grads as the course's backward_propagation returns them (dz{l} and da{l}
+    beside dW{l} and db{l}, as model passes them) return what they return without those keys."""
+    present = [f for f in UPDATES if target.has(f)]
+    if not present:
+        raise MissingFunction(f"the target has none of {', '.join(UPDATES)}")
+    case = one_step_case(3)
+    p, g, v, s = case["parameters"], case["grads"], case["v"], case["s"]
+    course = as_backward_returns(g)
+    extra = ", ".join(k for k in course if k not in g)
+    rest = {"update_parameters_with_gd": (0.01,), "update_parameters_with_momentum": (0.9, 0.01),
+            "update_parameters_with_adam": (2, 0.01, 0.9, 0.999, 1e-8)}
+    for function in present:
+        state = {"update_parameters_with_gd": (), "update_parameters_with_momentum": (v,),
+                 "update_parameters_with_adam": (v, s)}[function]
+        without = target.call(function, p, g, *state, *rest[function])
+        try:
+            given = target.call(function, p, course, *state, *rest[function])
+        except ConformanceError as error:
+            if error.failure.kind != "raised":
+                raise
+            fail(target, "api.signatures", f"{function}, given grads as backward_propagation returns them (with "
+                 f"{extra}), {error.failure.call.describe()}: L is len(parameters) // 2, and only dW{{l}} and "
+                 "db{l} are read from grads (model passes the whole dict)", details=error.failure.details)
+        differ = changed(without, given)
+        if differ:
+            fail(target, "api.signatures", f"{function}, given grads as backward_propagation returns them (with "
+                 f"{extra}), returns other values than without those keys (at {differ[0] or 'the top'}): L is "
+                 "len(parameters) // 2, and only dW{l} and db{l} are read from grads")
 
 
 def _call_expecting_error(target, function, *args):

@@ -61,8 +61,11 @@ def check_minibatch_order_is_the_seeded_permutation(target, X, Y, size, seed):
     order = np.concatenate([x for x, _ in ids]) if ids else np.array([], dtype=np.int64)
     # a missing batch is minibatch.partition's business: compare the columns that are there
     if len(order) > len(permutation) or not np.array_equal(order, permutation[:len(order)]):
-        fail(target, "minibatch.seed", f"column order {order[:10].tolist()}... differs from "
-             f"np.random.permutation(m) after np.random.seed({seed}): {permutation[:10].tolist()}...",
+        m = X.shape[1]
+        more = "..." if m > 10 else ""
+        fail(target, "minibatch.seed", f"random_mini_batches(X, Y, {size}, {seed}) with m = {m} columns: the columns "
+             f"come in the order {order[:10].tolist()}{'...' if len(order) > 10 else ''}, not "
+             f"np.random.permutation({m}) after np.random.seed({seed}): {permutation[:10].tolist()}{more}",
              output="", expected=permutation[:10].tolist())
 
 

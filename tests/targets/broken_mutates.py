@@ -5,6 +5,7 @@ from reference import initialize_adam, initialize_velocity, random_mini_batches,
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     for k in grads:
         grads[k] *= (1 - beta)                 # scales the caller's gradient in place
+    for k in v:                                # (the dW and db keys: the grads model passes hold more)
         v[k] = beta * v[k] + grads[k]
     L = len(parameters) // 2
     for l in range(1, L + 1):
