@@ -119,8 +119,8 @@ def check_model_counts_adam_steps_into_the_thousands(target):
     _expect_model_trains(target, X, Y, "adam", {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 175,
                                                 "beta2": 0.9999}, "train.step-counter",
                          ": 2100 updates, t = 1 to 2100, where one epoch of gd trains as the reference's does (is t "
-                         "capped, wrapped or reset somewhere in model? when update_parameters_with_adam fails checks "
-                         "of its own, start there)")
+                         "capped, wrapped or reset somewhere in model, or v and s initialised again? when "
+                         "update_parameters_with_adam fails checks of its own, start there)")
 
 
 EDGE_RUNS = [
