@@ -26,6 +26,7 @@ MINIBATCH_CASES = {          # name -> (m, mini_batch_size, seed)
 
 # Comparison rules: (rule, rtol, atol, why). "exact" means equal as float64/int64.
 EXACT_INT = ("exact", 0.0, 0.0, "integers from numpy's MT19937 permutation: identical on every platform")
+INTEGER = ("exact", 0.0, 0.0, "an integer of the recipe: exact")
 LIBM = ("close", 1e-14, 1e-15, "drawn through libm (cos, sin, log, sqrt), which may differ by an ulp across platforms")
 INPUTS = ("close", 1e-14, 0.0, "drawn by numpy's default_rng (normal, uniform, 10**x): an ulp of libm across platforms")
 STEP = ("close", 1e-12, 1e-15, "a few float64 operations: SIMD, FMA or another BLAS change the last bits only")
@@ -57,7 +58,7 @@ def dataset_fixture():
     X, Y = ref.load_dataset()
     fx = Fixture("The seed-3 moons: np.random.seed(3); make_moons(n_samples=300, noise=.2), transposed")
     fx.add("X", X, LIBM)
-    fx.add("Y", Y, EXACT_INT)
+    fx.add("Y", Y, ("exact", 0.0, 0.0, "0/1 labels of make_moons: exact"))
     return fx
 
 
@@ -73,10 +74,10 @@ def minibatch_fixture():
     for name, (m, size, seed) in MINIBATCH_CASES.items():
         X = np.arange(m, dtype=np.float64)[None, :]               # column j carries its index j
         batches = ref.random_mini_batches(X, X.astype(np.int64), size, seed)
-        fx.add(f"{name}/m", m, EXACT_INT)
-        fx.add(f"{name}/mini_batch_size", size, EXACT_INT)
-        fx.add(f"{name}/seed", seed, EXACT_INT)
-        fx.add(f"{name}/count", len(batches), EXACT_INT)
+        fx.add(f"{name}/m", m, INTEGER)
+        fx.add(f"{name}/mini_batch_size", size, INTEGER)
+        fx.add(f"{name}/seed", seed, INTEGER)
+        fx.add(f"{name}/count", len(batches), INTEGER)
         for k, (bx, _) in enumerate(batches):
             fx.add(f"{name}/batch{k}", bx[0].astype(np.int64), EXACT_INT)
     return fx
@@ -144,7 +145,7 @@ def adam_units_fixture(placement):
         base = f"adam/case{seed}"
         for name in ("parameters", "grads", "v", "s"):
             fx.add_dict(f"{base}/inputs/{name}", case[name], INPUTS)
-        fx.add(f"{base}/inputs/t", case["t"], EXACT_INT)
+        fx.add(f"{base}/inputs/t", case["t"], INTEGER)
         new_p, new_v, new_s = ref.update_parameters_with_adam(
             case["parameters"], case["grads"], case["v"], case["s"], case["t"], case["learning_rate"],
             case["beta1"], case["beta2"], case["epsilon"], epsilon_placement=placement)

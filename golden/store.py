@@ -46,8 +46,15 @@ def encode_array(value):
 
 
 def decode_array(entry):
-    a = np.array(entry["data"], dtype=np.float64 if entry["dtype"] == "float64" else np.int64)
-    return a.reshape(entry["shape"])
+    """An entry ({"dtype", "shape", "data"}) as a numpy array; ValueError, in words, if it is not one."""
+    try:
+        if entry["dtype"] not in ("float64", "int64"):
+            raise ValueError(f"dtype {entry['dtype']!r} is neither float64 nor int64")
+        a = np.array(entry["data"], dtype=np.float64 if entry["dtype"] == "float64" else np.int64)
+        return a.reshape(entry["shape"])
+    except (KeyError, TypeError, ValueError) as error:
+        what = f"no {error}" if isinstance(error, KeyError) else str(error)
+        raise ValueError(f"not an array entry ({what}): an entry is {{\"dtype\", \"shape\", \"data\"}}") from None
 
 
 def dumps(obj):
@@ -89,9 +96,29 @@ def fixture_document(name, description, entries):
 
 def read_manifest(path=MANIFEST):
     if not os.path.exists(path):
-        raise GoldenError(f"{path}: the golden manifest is missing; run `optoracle golden regenerate`")
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        raise GoldenError(f"{path}: the golden manifest is missing; restore it from git or run "
+                          "`optoracle golden regenerate`")
+    manifest = _read_json(path, "the golden manifest")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or \
+            not all(isinstance(r, dict) and isinstance(r.get("keys"), dict) for r in manifest["files"].values()):
+        raise GoldenError(f"{path}: not a golden manifest (an object whose \"files\" maps each file to its "
+                          "record); restore it from git")
+    return manifest
+
+
+def _read_json(path, what):
+    """The JSON document at ``path``; any reason it cannot be read is one GoldenError naming the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except UnicodeDecodeError as error:
+        raise GoldenError(f"{path}: {what} is not UTF-8 text ({error.reason} at byte {error.start}); restore it "
+                          "from git") from None
+    except json.JSONDecodeError as error:
+        raise GoldenError(f"{path}: {what} is not valid JSON ({error}); truncated or edited? Restore it from "
+                          "git") from None
+    except OSError as error:
+        raise GoldenError(f"{path}: {what} cannot be read ({error.strerror})") from None
 
 
 def load(name, data_dir=DATA_DIR, manifest=None):
@@ -107,25 +134,38 @@ def load(name, data_dir=DATA_DIR, manifest=None):
         raise GoldenError(f"{name}: not listed in the golden manifest")
     if not os.path.exists(path):
         raise GoldenError(f"{path}: golden fixture is missing; run `optoracle golden regenerate`")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
     try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
         document = json.loads(text)
+    except UnicodeDecodeError as error:
+        raise GoldenError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); restore it from git or "
+                          "run `optoracle golden regenerate`") from None
     except json.JSONDecodeError as error:
         raise GoldenError(f"{path}: not valid JSON ({error}); truncated or edited? "
                           "Restore it from git or run `optoracle golden regenerate`") from None
-    entries = document.get("entries", {})
+    except OSError as error:
+        raise GoldenError(f"{path}: cannot be read ({error.strerror})") from None
+    entries = document.get("entries") if isinstance(document, dict) else None
+    if not isinstance(entries, dict):
+        raise GoldenError(f"{path}: not a golden fixture (an object with \"entries\"); restore it from git or run "
+                          "`optoracle golden regenerate`")
     recorded = record["keys"]
     missing = sorted(set(recorded) - set(entries))
     extra = sorted(set(entries) - set(recorded))
     changed = sorted(k for k in set(recorded) & set(entries) if entry_digest(entries[k]) != recorded[k]["sha256"])
     if missing or extra or changed:
-        parts = [f"{label} {keys[:5]}{'...' if len(keys) > 5 else ''}"
+        parts = [f"{label} {keys[:5]}" + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
                  for label, keys in (("edited keys", changed), ("missing keys", missing), ("unexpected keys", extra))
                  if keys]
         raise GoldenError(f"{path}: does not match its checksums in the manifest: {'; '.join(parts)}. "
                           "Fixtures are generated, never edited by hand: restore it from git or run "
                           "`optoracle golden regenerate`")
     if file_digest(text) != record["sha256"]:
-        raise GoldenError(f"{path}: file checksum differs from the manifest (formatting edited by hand?)")
-    return {key: decode_array(entry) for key, entry in entries.items()}
+        raise GoldenError(f"{path}: file checksum differs from the manifest (formatting edited by hand, or the "
+                          "manifest not written after it?); restore both from git or run `optoracle golden "
+                          "regenerate`")
+    try:
+        return {key: decode_array(entry) for key, entry in entries.items()}
+    except ValueError as error:
+        raise GoldenError(f"{path}: {error}; restore it from git or run `optoracle golden regenerate`") from None

@@ -181,3 +181,141 @@ def test_regenerating_values_within_their_rules_leaves_the_committed_bytes_alone
     assert (golden_copy / "manifest.json").read_bytes() == manifest
     assert cli.verify(out=lambda line: None, only={"init.json"}, data_dir=str(golden_copy / "data"),
                       manifest_path=str(golden_copy / "manifest.json")) == 0
+
+
+def test_a_drift_line_names_the_committed_and_the_recomputed_value_as_such():
+    rules = {"k": ("close", 1e-12, 1e-15, "")}
+    ((key, status, detail),) = cli.compare({"k": np.array([1.0, 2.0])}, {"k": np.array([1.0, 3.0])}, rules)
+    assert status == "drift" and "worst at (1,): committed 2.0 vs recomputed 3.0" in detail
+    assert "yours" not in detail and "expected" not in detail
+
+
+def test_a_hand_edit_within_the_rule_is_repaired_by_regenerate_byte_for_byte(golden_copy):
+    # the manifest still records the committed bytes: a one-ulp edit is within the rule, yet not kept
+    path = golden_copy / "data" / "init.json"
+    document = json.loads(path.read_text())
+    w = document["entries"]["parameters/W1"]["data"]
+    w[0][0] = float(np.nextafter(w[0][0], np.inf))
+    path.write_text(store.dumps(document))
+    paths = dict(data_dir=str(golden_copy / "data"), manifest_path=str(golden_copy / "manifest.json"))
+    lines = []
+    assert cli.regenerate(out=lines.append, only={"init.json"}, **paths) == 0
+    assert any(line.startswith("init.json: rewritten: the committed file did not match the manifest") for line in lines)
+    assert path.read_bytes() == pathlib.Path(os.path.join(store.DATA_DIR, "init.json")).read_bytes()
+    assert cli.verify(out=lambda line: None, only={"init.json"}, **paths) == 0
+
+
+def test_a_fixture_written_without_its_manifest_is_rewritten_with_it(golden_copy):
+    # an interrupted run: the fixture is written (another machine's last bits), the manifest is not
+    path = golden_copy / "data" / "init.json"
+    document = json.loads(path.read_text())
+    w = document["entries"]["parameters/W2"]["data"]
+    w[0][0] = float(np.nextafter(w[0][0], -np.inf))
+    path.write_text(store.dumps(document))
+    paths = dict(data_dir=str(golden_copy / "data"), manifest_path=str(golden_copy / "manifest.json"))
+    assert cli.verify(out=lambda line: None, only={"init.json"}, **paths) == 1
+    assert cli.regenerate(out=lambda line: None, only={"init.json"}, **paths) == 0
+    assert cli.verify(out=lambda line: None, only={"init.json"}, **paths) == 0
+
+
+def test_every_drifted_key_is_listed_however_many(golden_copy, monkeypatch):
+    build = fixtures.build
+
+    def shifted(X, Y, only=None):           # as if the reference now shuffled differently: every key drifts
+        built = build(X, Y, only=only)
+        for fx in built.values():
+            fx.entries.update({k: np.asarray(v) + 1 for k, v in fx.entries.items()})
+        return built
+    monkeypatch.setattr(cli.fixtures, "build", shifted)
+    lines = []
+    cli.verify(out=lines.append, only={"minibatches.json"}, data_dir=str(golden_copy / "data"),
+               manifest_path=str(golden_copy / "manifest.json"))
+    keys = json.loads((golden_copy / "data" / "minibatches.json").read_text())["entries"]
+    assert len(keys) > 20 and lines[0] == f"minibatches.json: {len(keys)} keys drifted"
+    assert sorted(line.split(":")[0].strip() for line in lines[1:-1]) == sorted(keys)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"[]", "not a golden fixture"),
+    (b"\xff\xfe{}", "not UTF-8 text"),
+    (b'{"entries": {"parameters/W1": {"shape": [1], "data": [1.0]}}}', "does not match its checksums"),
+])
+def test_a_fixture_that_is_no_fixture_is_one_problem_line_naming_it(golden_copy, content, words):
+    (golden_copy / "data" / "init.json").write_bytes(content)
+    with pytest.raises(golden.GoldenError, match=f"init\\.json: {words}"):
+        store.load("init.json", data_dir=str(golden_copy / "data"))
+
+
+@pytest.mark.parametrize("content, words", [(b'{"files": {"init.json": ', "not valid JSON"),
+                                            (b"[]", "not a golden manifest")])
+def test_an_unreadable_manifest_stops_check_and_a_partial_regenerate_with_one_line_and_exit_2(
+        golden_copy, content, words, monkeypatch, capsys):
+    (golden_copy / "manifest.json").write_bytes(content)
+    paths = dict(data_dir=str(golden_copy / "data"), manifest_path=str(golden_copy / "manifest.json"))
+    with pytest.raises(golden.GoldenError, match=words):
+        cli.verify(out=lambda line: None, only={"init.json"}, **paths)
+    with pytest.raises(golden.GoldenError, match="with no file names writes it again"):
+        cli.regenerate(out=lambda line: None, only={"init.json"}, **paths)
+    # the command: one line on stderr, exit 2, never a traceback
+    real = cli.verify
+    monkeypatch.setattr(cli, "verify", lambda only=None: real(only=only, **paths))
+    from optoracle.cli import main
+    assert main(["golden", "check", "init.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("optoracle golden: ") and words in err
+
+
+def test_an_unusable_stored_dataset_is_a_problem_never_a_live_make_moons_call(golden_copy, monkeypatch):
+    (golden_copy / "data" / "dataset.json").write_text("{}")
+    called = []
+    monkeypatch.setattr(cli.fixtures, "build", lambda X, Y, only=None: called.append((X, only)) or {})
+    lines = []
+    problems = cli.verify(out=lines.append, only={"dataset.json", "train_gd.json"}, data_dir=str(golden_copy / "data"),
+                          manifest_path=str(golden_copy / "manifest.json"))
+    assert "dataset.json is unusable: 1 training fixtures not recomputed (train_gd.json)" in lines
+    assert problems == 2 and all("train_gd.json" not in (only or ()) for _, only in called)
+
+
+def _mt19937_permutation(m, seed):
+    """np.random.seed(seed); np.random.permutation(m) as golden/README.md tells a port without numpy to write
+    it: MT19937 (init_genrand, the tempered 32-bit outputs) and Fisher-Yates from the end with masked rejection."""
+    state = [seed & 0xFFFFFFFF]
+    for i in range(1, 624):
+        state.append((1812433253 * (state[-1] ^ (state[-1] >> 30)) + i) & 0xFFFFFFFF)
+    position = [624]
+
+    def next32():
+        if position[0] == 624:
+            for k in range(624):
+                y = (state[k] & 0x80000000) | (state[(k + 1) % 624] & 0x7FFFFFFF)
+                state[k] = state[(k + 397) % 624] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
+            position[0] = 0
+        y = state[position[0]]
+        position[0] += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C5680
+        y ^= (y << 15) & 0xEFC60000
+        return y ^ (y >> 18)
+
+    a = list(range(m))
+    for i in range(m - 1, 0, -1):
+        mask = i
+        for shift in (1, 2, 4, 8, 16):
+            mask |= mask >> shift
+        j = next32() & mask
+        while j > i:
+            j = next32() & mask
+        a[i], a[j] = a[j], a[i]
+    return a
+
+
+def test_the_readmes_recipe_for_numpys_permutation_reproduces_every_minibatch_fixture():
+    entries = golden.load("minibatches.json")
+    cases = {key.split("/")[0] for key in entries}
+    for case in cases:
+        m, size, seed = (int(entries[f"{case}/{k}"]) for k in ("m", "mini_batch_size", "seed"))
+        order = _mt19937_permutation(m, seed)
+        batches = [order[k:k + size] for k in range(0, m, size)]
+        assert int(entries[f"{case}/count"]) == len(batches), case
+        for k, batch in enumerate(batches):
+            assert entries[f"{case}/batch{k}"].tolist() == batch, (case, k)
