@@ -144,13 +144,12 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(golden_copy, 
     assert not [p for p in os.listdir(golden_copy / "data") if p.startswith(".tmp-")]
 
 
-def test_optoracle_golden_check_verifies_named_files_from_any_folder(tmp_path):
-    import subprocess
-    import sys
-    proc = subprocess.run([sys.executable, "-m", "optoracle", "golden", "check", "init.json", "minibatches.json"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "init.json: ok" in proc.stdout and "0 problem(s) in 2 files" in proc.stdout
+def test_optoracle_golden_check_verifies_named_files_from_any_folder(tmp_path, monkeypatch, capsys):
+    from optoracle.cli import main
+    monkeypatch.chdir(tmp_path)
+    assert main(["golden", "check", "init.json", "minibatches.json"]) == 0
+    out = capsys.readouterr().out
+    assert "init.json: ok" in out and "0 problem(s) in 2 files" in out
 
 
 def _commit(golden_copy, name, document):
