@@ -32,8 +32,11 @@ class Failure:
     alone: bool | None = None          # the failing call replayed in a fresh process: the same value (True),
     #                                    another (False: the code keeps state between calls), or not replayed
     varies: bool = False               # replayed in two fresh processes, it returned two other values
-    after: object = None               # the gateway.EarlierCall of another function that changes what the call
-    #                                    computes (api.isolation): the failing value comes back after it
+    kept: bool = False                 # replays showed the function's own earlier calls change it
+    after: object = None               # the gateway.EarlierCall of another function after which the failing value
+    #                                    comes back in a fresh process (api.isolation), where one call does
+    after_function: str | None = None  # the function that changes what the call computes (api.isolation) ...
+    after_calls: int = 0               # ... and how many of its calls reached the process first
 
     @property
     def headline(self):
@@ -50,8 +53,9 @@ class Failure:
             "follows_from": [{"clause": c, "function": f, "diagnosis_id": d} for c, f, d in self.follows_from],
             "same_alone": self.alone,
             "varies_between_processes": self.varies,
-            "changed_by": None if self.after is None else {
-                "function": self.after.function, "request": json.loads(self.after.request)},
+            "changed_by": None if self.after_function is None else {
+                "function": self.after_function, "calls": self.after_calls,
+                "request": json.loads(self.after.request) if self.after is not None else None},
             "call": call.to_json() if call is not None else None,
         }
 

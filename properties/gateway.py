@@ -97,11 +97,15 @@ def memory_limit_from_env(default):
 
 
 class EarlierCall(NamedTuple):
-    """A call that reached a process before another: enough to send it again, or to write it out."""
+    """A call that reached a process: its function and request line, enough to send it again; its arguments
+    are decoded from the request where they are written out (a reproduction)."""
     function: str
-    args: tuple
-    kwargs: dict
     request: str
+
+    def arguments(self):
+        """(args, kwargs) as the call sent them."""
+        message = protocol.loads(self.request)
+        return tuple(protocol.decode(message.get("args", []))), protocol.decode({"dict": message.get("kwargs", {})})
 
 
 @dataclass
@@ -122,7 +126,13 @@ class CallRecord:
     shared: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     earlier: int = 0                  # calls the same process of the target answered before this one
-    before: dict = field(default_factory=dict, repr=False)   # function -> its last EarlierCall in that process
+    history: list = field(default_factory=list, repr=False)  # the EarlierCalls of its process, this one's ...
+    position: int = 0                                         # ... at this index: history[:position] came first
+
+    @property
+    def prior(self):
+        """The calls that reached the same process before this one, in order (EarlierCalls)."""
+        return self.history[:self.position]
 
     def describe(self):
         """What happened, in words: 'raised ValueError: ...', 'exited with status 3', ..."""
@@ -694,7 +704,7 @@ class Target:
         self.crashes = collections.Counter()
         self.calls = 0
         self._process, self._answered = None, 0     # the process's start number, and its calls so far
-        self._latest = {}              # function -> its last call in this process
+        self._history = []             # the EarlierCalls this process has received, in order
         self.ids = 1000
         self.conventions = None        # the conventions the checks judge by (properties.conventions)
         self.detected = None
@@ -810,10 +820,10 @@ class Target:
                 self._fail_call(record, f"could not be restarted after it died: {error}")
         self.calls += 1
         if self._process != self.transport.starts:
-            self._process, self._answered, self._latest = self.transport.starts, 0, {}
+            self._process, self._answered, self._history = self.transport.starts, 0, []
         record.earlier = self._answered
-        record.before = {name: last for name, last in self._latest.items() if name != function}
-        self._latest[function] = EarlierCall(function, args, kwargs, record.request)
+        record.history, record.position = self._history, len(self._history)
+        self._history.append(EarlierCall(function, record.request))
         self._answered += 1
         reply, outcome, description, stdout, stderr = self.transport.request(record.request, self.ids,
                                                                               self.call_timeout)

@@ -118,6 +118,9 @@ def build(target, failure):
                          "report (--json); it was too large to inline")
         else:
             lines.append(f"{earlier_call}  # one earlier call: without it, the call below returns other values")
+    elif failure.after_calls > 1:
+        lines.append(f"# in the check, {failure.after_calls} calls of another function reached the process first; "
+                     "after them (one is not enough) the call below fails, alone it does not")
     lines += assigned
     arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
     mutated = _mutated_input(failure, names) if failure.kind == "mutated" else None
@@ -140,12 +143,15 @@ def build(target, failure):
         comment = f"  # expected {expected!r}" if isinstance(expected, (int, float, list)) and \
             failure.kind == "mismatch" else ""
         lines.append(f"print({shown}){comment}")
-    if failure.after is not None or failure.varies:
+    if failure.after is not None or failure.after_calls or failure.varies:
         pass
-    elif call.earlier and failure.alone is False:
+    elif call.earlier and failure.alone is False and failure.kept:
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first; "
                      "alone, in a fresh process, this call returns other values: your code keeps state between "
                      "calls (a module-level variable, a mutable default argument, a counter)")
+    elif call.earlier and failure.alone is False:
+        lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first; "
+                     "alone, in a fresh process, this call gives another result: state those calls left changes it")
     elif call.earlier and failure.alone is None and failure.clause != "api.errors":
         # (not for a bad input that returned instead of raising: whether code validates its input is no state)
         lines.append(f"# in the check, {call.earlier} other calls reached the same process of your code first: if "
@@ -156,7 +162,8 @@ def build(target, failure):
 
 def _earlier_call(earlier):
     """``yours.f(literal, ...)``: an EarlierCall written out, its arguments inline."""
-    arguments = [literal(v) for v in earlier.args] + [f"{k}={literal(v)}" for k, v in earlier.kwargs.items()]
+    args, kwargs = earlier.arguments()
+    arguments = [literal(v) for v in args] + [f"{k}={literal(v)}" for k, v in kwargs.items()]
     return f"yours.{earlier.function}({', '.join(arguments)})"
 
 

@@ -124,18 +124,19 @@ def _run_check(check, target, diagnose):
                        functions=check.calls)
 
 
-REPLAYS = 24            # failing calls per run sent again, each to a fresh process of the target ...
-REPLAY_LOADS = 2.0      # ... while the target's loads for them take no more than this (seconds, in all)
+REPLAYS = 64            # failing calls per run sent again, each to a fresh process of the target ...
+REPLAY_LOADS = 2.0      # ... while the target's loads for them take no more than this (seconds, in all) ...
+REPLAY_SECONDS = 6.0    # ... and the replays themselves, earlier calls sent first included, no more than this
 
 
 def _replay_alone(target, failure):
     """A failing call (of a MUST clause) that other calls reached the same process before is sent again
-    to a fresh process, within ``REPLAYS`` and ``REPLAY_LOADS`` per run (a course file that imports
-    scikit-learn loads in about a second): whether it returns the same alone says whether the failure
-    depends on state left by earlier calls (``failure.alone``; the reproduction says so). Where it does, the
-    earlier calls of the other functions are sent before it (``_changed_by``): one that brings the failure
-    back changes what this function computes (SPEC api.isolation); if none does, the function keeps state
-    of its own."""
+    to a fresh process, within the budgets above per run (a course file that imports scikit-learn loads in
+    about a second): whether it returns (or raises) the same alone says whether the failure depends on state
+    left by earlier calls (``failure.alone``; the reproduction says so). Where it does, the earlier calls are
+    sent before it (``_search``): those of the other functions, then of halves of them, down to one function
+    whose calls bring the failure back (it changes what this function computes: SPEC api.isolation), or the
+    function's own (it keeps state of its own)."""
     from .spec import clause as spec_clause
     call = failure.call
     if call is None or not call.earlier or call.outcome not in ("returned", "raised") \
@@ -143,57 +144,61 @@ def _replay_alone(target, failure):
         return
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
     changers = target.__dict__.setdefault("changed_by", {})       # function -> the function seen to change it
+    known = [c for c in call.prior if c.function == changers.get(call.function)]
     if call.function in kept:
         failure.details.append(f"{call.function} was seen to keep state between calls (an earlier failing call, "
                                "replayed alone in a fresh process, returned other values): this failure may come "
                                "from it too")
         return
-    known = call.before.get(changers.get(call.function))
-    if not _replay_allowed(target):
-        if known is not None:
-            _file_as_changed(target, failure, known, f"{known.function} was seen to change what {call.function} "
-                             "computes earlier in this run, and was called before this call in the same process: "
-                             "this failure may come from it")
+    alone = _replay(target, call, ())
+    if alone is None:
+        if known:                                   # no replay left: what was seen before, as a possibility
+            failure.details.append(f"{known[0].function} was seen to change what {call.function} computes earlier "
+                                   "in this run, and was called before this call in the same process: this failure "
+                                   "may come from it (SPEC api.isolation)")
         return
-    try:
-        again = target.replay(call)
-    except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
-        return
-    if again is None:
-        return
-    outcome, value = again
-    if call.outcome == "raised":                 # the same exception alone: no state of earlier calls in it
-        error = call.error or {}
-        failure.alone = outcome == "raised" and (value or {}).get("type") == error.get("type") \
-            and (value or {}).get("message") == error.get("message")
-        if not failure.alone:
-            failure.details.append(f"Alone, in a fresh process, the same call "
-                                   f"{'returns normally' if outcome == 'returned' else outcome}: state left by the "
-                                   "calls before it made it raise (code that keeps state between calls, or "
-                                   "another function that changes what this one computes)")
-        return
-    same = outcome == "returned" and not changed(call.value, value)          # bit for bit
-    if not same and outcome == "returned" and (_opaque(call.value) or _opaque(value)):
+    if alone[0] == "returned" and call.outcome == "returned" and alone != _result(call) \
+            and (_opaque(call.value) or _opaque(alone[1].value)):
         return              # values with no encoding, compared by repr: a generator's names its address, not state
-    failure.alone = same
-    if same:
+    failure.alone = alone == _result(call)
+    if failure.alone:
         return
-    what = "returns other values" if outcome == "returned" else (
-        f"raised {(value or {}).get('type', 'an error')}" if outcome == "raised" else outcome)
-    twice = target.replay(call) if outcome == "returned" and _replay_allowed(target) else None
-    if twice is not None and (twice[0] != "returned" or changed(value, twice[1])):
+    what = {"returned": "returns other values" if call.outcome == "returned" else "returns normally",
+            "raised": f"raises {alone[1][0]}" if alone[0] == "raised" else ""}.get(alone[0], alone[0])
+    if call.outcome == "raised":
+        what = f"{what} (here it raised {(call.error or {}).get('type', 'an error')})"
+    twice = _replay(target, call, ()) if alone[0] == "returned" else None
+    if twice is not None and twice != alone:
         failure.alone, failure.varies = None, True
         failure.details.append("Sent again to two fresh processes, the same call returns other values in each: what "
                                "it computes varies from process to process (an unseeded random draw?)")
         return
-    culprit, conclusive = _changed_by(target, call, (outcome, value), first=known)
-    if culprit is not None:
-        changers[call.function] = culprit.function
-        _file_as_changed(target, failure, culprit,
-                         f"Alone, in a fresh process, the same call {what}; after one call of {culprit.function} "
-                         f"there, it returns what it returned here")
-    elif conclusive:
+    found, culprit = _search(target, call, alone, first=known)
+    if found == "other" and culprit[0].function in kept:
+        # the function whose calls bring it back keeps state of its own, which this one uses (calls it, or shares
+        # its object): the mistake is there, and this failure stays with its clause
+        failure.after = _single(target, call, culprit)
+        failure.details.append(f"Alone, in a fresh process, the same call {what}; after the calls of "
+                               f"{culprit[0].function} that reached the process first, it returns what it returned "
+                               f"here: {culprit[0].function} keeps state between calls (seen earlier in this run), "
+                               f"and {call.function} uses it (calls it, or shares its objects)")
+    elif found == "other" and culprit[0].function in CALLS_THE_OTHERS and call.function != culprit[0].function:
+        # model calls this function itself: the state its runs left may be this function's own
+        failure.after = _single(target, call, culprit)
+        failure.details.append(f"Alone, in a fresh process, the same call {what}; after the calls of "
+                               f"{culprit[0].function} that reached the process first ({culprit[0].function} calls "
+                               f"{call.function} itself), it returns what it returned here: state those runs left "
+                               f"changes it ({call.function} keeps state between calls, or another function "
+                               f"{culprit[0].function} calls changes what it computes)")
+    elif found == "other":
+        changers[call.function] = culprit[0].function
+        _file_as_changed(target, failure, culprit, f"Alone, in a fresh process, the same call {what}; after "
+                         + (f"one call of {culprit[0].function}" if len(culprit) == 1 else
+                            f"the {len(culprit)} calls of {culprit[0].function} that reached the process first")
+                         + " there, it returns what it returned here")
+    elif found == "own":
         kept.add(call.function)
+        failure.kept = True
         failure.details.append(f"Alone, in a fresh process, the same call {what}: your code keeps state between "
                                "calls (a module-level variable, a mutable default argument, a counter), which "
                                "the check's earlier calls changed")
@@ -203,59 +208,122 @@ def _replay_alone(target, failure):
                                "change: numpy's functions or settings, a module-level value)")
 
 
+def _result(call):
+    """What a call gave, comparable with what ``_replay`` gives: ("returned", value) or ("raised", (type,
+    message))."""
+    if call.outcome == "raised":
+        error = call.error or {}
+        return "raised", (error.get("type"), error.get("message"))
+    return "returned", _Bits(call.value)
+
+
+class _Bits:
+    """A returned value, equal to another bit for bit (``harness.changed``)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, _Bits) and not changed(self.value, other.value)
+
+
 def _replay_allowed(target, count=True):
     replays = target.__dict__.get("replays", 0)
     load = getattr(target.transport, "load_seconds", None) or 0.0
-    if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS:
+    if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS or \
+            target.__dict__.get("replay_seconds", 0.0) > REPLAY_SECONDS:
         return False
     if count:
         target.replays = replays + 1
     return True
 
 
-def _file_as_changed(target, failure, culprit, how):
-    """``failure`` comes from what ``culprit`` (an EarlierCall of another function) changes: SPEC api.isolation."""
-    function = failure.call.function
-    failure.clause, failure.after = "api.isolation", culprit
-    failure.what = f"{culprit.function} changes what {function} computes: {failure.what}"
-    failure.details.append(f"{how}: {culprit.function} changes what {function} computes (something both use: "
-                           "numpy's functions or settings, a module-level value), SPEC api.isolation")
+def _replay(target, call, after):
+    """``call`` sent to a fresh process after the EarlierCalls ``after``, as ``_result`` gives it; None where no
+    replay is allowed or to be had."""
+    if not _replay_allowed(target):
+        return None
+    start = time.perf_counter()
+    try:
+        again = target.replay(call, after=after)
+    except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
+        return None
+    finally:
+        target.replay_seconds = target.__dict__.get("replay_seconds", 0.0) + time.perf_counter() - start
+    if again is None:
+        return None
+    outcome, value = again
+    if outcome == "raised":
+        return "raised", ((value or {}).get("type"), (value or {}).get("message"))
+    return (outcome, _Bits(value)) if outcome == "returned" else (outcome, None)
+
+
+def _search(target, call, alone, first=()):
+    """("other", the EarlierCalls of the one function whose calls bring the failure back), ("own", None): the
+    function's own earlier calls do, the others' leave it as alone, or ("unknown", None). The calls of
+    ``first`` (a function seen to change it before) are tried first; then the other functions' calls together
+    (in their order), then those of halves of the functions, down to one."""
+    failing = _result(call)
+    prior = call.prior
+    others = [c for c in prior if c.function != call.function]
+    own = [c for c in prior if c.function == call.function]
+
+    def test(calls):
+        result = _replay(target, call, calls)
+        return None if result is None else (True if result == failing else (False if result == alone else None))
+
+    if first and test(first):
+        return "other", list(first)
+    # model's calls reach every function (the one at fault too): the others' calls are tried first, and model's
+    # only where they leave it as it is alone
+    direct = [c for c in others if c.function not in CALLS_THE_OTHERS]
+    aggregate = [c for c in others if c.function in CALLS_THE_OTHERS]
+    verdict = test(direct) if direct else False
+    if verdict is False and aggregate:
+        others, verdict = aggregate, test(aggregate)
+    else:
+        others = direct
+    if others:
+        if verdict is None:
+            return "unknown", None
+        if verdict:
+            functions = list(dict.fromkeys(c.function for c in others))
+            while len(functions) > 1:
+                halves = functions[:len(functions) // 2], functions[len(functions) // 2:]
+                chosen = None
+                for half in halves:
+                    verdict = test([c for c in others if c.function in half])
+                    if verdict is None:
+                        return "unknown", None
+                    if verdict:
+                        chosen = half
+                        break
+                if chosen is None:
+                    return "unknown", None              # only together: no one function
+                functions = chosen
+            return "other", [c for c in others if c.function == functions[0]]
+    if not own:
+        return "unknown", None
+    return ("own", None) if not others or test(own) else ("unknown", None)
+
+
+def _single(target, call, calls):
+    """The last of ``calls`` if it alone brings the failure back (a reproduction writes it out), else None."""
+    if len(calls) == 1:
+        return calls[0]
+    return calls[-1] if _replay(target, call, calls[-1:]) == _result(call) else None
+
+
+def _file_as_changed(target, failure, calls, how):
+    """``failure`` comes from what the function of ``calls`` (its EarlierCalls) changes: SPEC api.isolation."""
+    function, culprit = failure.call.function, calls[0].function
+    failure.clause, failure.after = "api.isolation", _single(target, failure.call, calls)
+    failure.after_function, failure.after_calls = culprit, len(calls)
+    failure.what = f"{culprit} changes what {function} computes: {failure.what}"
+    failure.details.append(f"{how}: {culprit} changes what {function} computes (something both use: numpy's "
+                           "functions or settings, a module-level value), SPEC api.isolation")
     target.restart()                     # the checks that follow start in a process it has not changed
-
-
-def _changed_by(target, call, alone, first=None):
-    """(the EarlierCall of another function after which, in a fresh process, ``call`` returns again exactly what
-    it returned in the check, whether the search was conclusive). The calls ``call.before`` (the last of each
-    other function in that process) are sent before it together, then halves of them, down to one; ``first``,
-    a function seen to change it before, is tried on its own first. Conclusive with no culprit where the calls
-    together leave it as it is alone: its own state. A call whose result varies from process to process (an
-    unseeded random draw) brings back neither, and nothing is concluded."""
-    def brings_back(calls):
-        """True: the failing value again; False: the value alone; None: another, or no replay."""
-        if not _replay_allowed(target):
-            return None
-        try:
-            again = target.replay(call, after=calls)
-        except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
-            return None
-        if again is None or again[0] != "returned":
-            return None
-        if not changed(call.value, again[1]):
-            return True
-        return False if alone[0] == "returned" and not changed(alone[1], again[1]) else None
-
-    if first is not None and brings_back([first]):
-        return first, True
-    suspects = [c for c in call.before.values() if c is not first]
-    verdict = brings_back(suspects) if suspects else False
-    if not verdict:
-        return None, verdict is False                 # none changes it (its own state), or not known
-    while len(suspects) > 1:
-        halves = suspects[:len(suspects) // 2], suspects[len(suspects) // 2:]
-        suspects = next((half for half in halves if brings_back(half)), None)
-        if suspects is None:
-            return None, False                        # only together (or not reproducibly): no one culprit
-    return suspects[0], True
 
 
 def _opaque(value):
@@ -343,15 +411,32 @@ def link_consequences(results, among=None):
         if r.status == "failed" and not r.advisory and call is not None and call.function not in CALLS_THE_OTHERS \
                 and r.clause != "api.errors":
             known = r.failure.diagnosis_id if r.failure.diagnosis_id not in (None, "unknown") else None
-            roots.setdefault(r.clause, (call.function, known))
-    ordered = [(c, *roots[c]) for c in sorted(roots, key=lambda c: spec_clause(c).order)]
+            roots.setdefault((r.clause, call.function), known)
+    ordered = sorted(roots, key=lambda cf: spec_clause(cf[0]).order)
     for r in results:
         call = r.failure.call if r.failure is not None else None
         if r.status == "failed" and call is not None and call.function in CALLS_THE_OTHERS:
-            r.failure.follows_from = ordered
+            used, follows = _called_by(call), {}
+            for clause, function in ordered:        # the first function of each clause that this call reaches
+                if used is None or function in used:
+                    follows.setdefault(clause, (clause, function, roots[clause, function]))
+            r.failure.follows_from = list(follows.values())
 
 
 CALLS_THE_OTHERS = ("model", "predict")     # predict calls forward_propagation; model, all the others
+_TRAINING = ("initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
+             "random_mini_batches", "update_lr", "schedule_lr_decay")
+_OPTIMIZER = {"gd": ("update_parameters_with_gd",),
+              "momentum": ("initialize_velocity", "update_parameters_with_momentum"),
+              "adam": ("initialize_adam", "update_parameters_with_adam")}
+
+
+def _called_by(call):
+    """The course functions a call of model (with its optimizer) or predict reaches; None if not known."""
+    if call.function == "predict":
+        return ("forward_propagation",)
+    optimizer = call.kwargs.get("optimizer", call.args[3] if len(call.args) > 3 else None)
+    return _TRAINING + _OPTIMIZER[optimizer] if optimizer in _OPTIMIZER else None
 
 
 # clauses on the whole outcome of a function, which any of its mistakes violates: a failure there stays
