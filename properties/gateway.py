@@ -236,6 +236,7 @@ class ChildTransport:
         self.starts = 0
         self.launched = None                  # (output marks, handshake id, time) of a launch not yet answered
         self.load_seconds = None              # from the launch to the handshake's reply, at the last start
+        self.spawn_only = False               # never a fork of the fork server
 
     # --- process
     def _spawn(self):
@@ -245,7 +246,7 @@ class ChildTransport:
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
         self.popen = None
-        if self.source is not None and command == harness_command(self.source):
+        if self.source is not None and command == harness_command(self.source) and not self.spawn_only:
             self.popen = forkserver.start(self.source, env, self.cwd, self.memory_mb, self.stderr_path)
         try:
             if self.popen is None:
@@ -732,15 +733,17 @@ class Target:
         for name, value in judgement.items():
             setattr(self, name, value)
 
-    def replay(self, record, after=()):
+    def replay(self, record, after=(), spawn=False):
         """The request of ``record`` sent to a fresh process of the target, which nothing called before (or
         only the calls ``after``, EarlierCalls, sent first in their order): (outcome, value or error), or None
         where no fresh process is to be had (an in-process target, one that does not load again) or a call
-        ``after`` did not return."""
+        ``after`` did not return. ``spawn``: a new interpreter, never a fork of the fork server (a fork shares
+        the server's hash seed, which a target's results can depend on)."""
         if isinstance(self.transport, LocalTransport):
             return None
         options = {k: self.options[k] for k in ("command", "import_timeout", "memory_mb")}
         fresh = child_transport(self.source, **options)
+        fresh.spawn_only = spawn
         try:
             fresh.start(COURSE_FUNCTIONS)
             for earlier in after:

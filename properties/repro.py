@@ -117,10 +117,10 @@ def build(target, failure):
             lines.append(f"# the earlier call of {earlier.function} that changes this one's result is in the JSON "
                          "report (--json); it was too large to inline")
         else:
-            lines.append(f"{earlier_call}  # one earlier call: without it, the call below returns other values")
+            lines.append(f"{earlier_call}  # one earlier call: without it, the call below gives another result")
     elif failure.after_calls > 1:
-        lines.append(f"# in the check, {failure.after_calls} calls of another function reached the process first; "
-                     "after them (one is not enough) the call below fails, alone it does not")
+        lines.append(f"# in the check, {failure.after_calls} calls of {failure.after_function} reached the process "
+                     "first; after them (one is not enough) the call below fails, alone it does not")
     lines += assigned
     arguments = ", ".join(names[:len(call.args)] + [f"{k}={k}" for k in call.kwargs])
     mutated = _mutated_input(failure, names) if failure.kind == "mutated" else None

@@ -109,7 +109,7 @@ def _run_check(check, target, diagnose):
                                seconds=time.perf_counter() - start, functions=check.calls)
         failure = _failure_of(error)
         failure.clause = failure.clause or check.clause.id
-        _replay_alone(target, failure)
+        _replay_alone(target, failure, check)
         try:
             failure.repro = repro.build(target, failure)
         except Exception as problem:  # noqa: BLE001 - a reproduction must never hide the failure
@@ -129,7 +129,7 @@ REPLAY_LOADS = 2.0      # ... while the target's loads for them take no more tha
 REPLAY_SECONDS = 6.0    # ... and the replays themselves, earlier calls sent first included, no more than this
 
 
-def _replay_alone(target, failure):
+def _replay_alone(target, failure, check=None):
     """A failing call (of a MUST clause) that other calls reached the same process before is sent again
     to a fresh process, within the budgets above per run (a course file that imports scikit-learn loads in
     about a second): whether it returns (or raises) the same alone says whether the failure depends on state
@@ -167,13 +167,20 @@ def _replay_alone(target, failure):
             "raised": f"raises {alone[1][0]}" if alone[0] == "raised" else ""}.get(alone[0], alone[0])
     if call.outcome == "raised":
         what = f"{what} (here it raised {(call.error or {}).get('type', 'an error')})"
-    twice = _replay(target, call, ()) if alone[0] == "returned" else None
+    twice = _replay(target, call, (), spawn=True) if alone[0] == "returned" else None
     if twice is not None and twice != alone:
         failure.alone, failure.varies = None, True
         failure.details.append("Sent again to two fresh processes, the same call returns other values in each: what "
                                "it computes varies from process to process (an unseeded random draw?)")
         return
     found, culprit = _search(target, call, alone, first=known)
+    if found == "other" and check is not None and _fails_fresh(target, check):
+        # wrong on its own: the earlier calls only changed which wrong value it gave (an unseeded draw that
+        # depends on where the global generator stands, which a correct function's seeding moves)
+        failure.details.append(f"Alone, in a fresh process, the same call {what}, and the check run again in a "
+                               f"fresh process fails too: {call.function} is wrong on its own; the calls of "
+                               f"{culprit[0].function} before it only change which result it gives")
+        return
     if found == "other" and culprit[0].function in kept:
         # the function whose calls bring it back keeps state of its own, which this one uses (calls it, or shares
         # its object): the mistake is there, and this failure stays with its clause
@@ -239,14 +246,29 @@ def _replay_allowed(target, count=True):
     return True
 
 
-def _replay(target, call, after):
+def _fails_fresh(target, check):
+    """Whether ``check``, run again from a fresh process of the target, fails there too."""
+    target.restart()
+    try:
+        with reporting.with_reporter(_quiet), _oracle_warnings_silenced():
+            check(target)
+    except MissingFunction:
+        return False
+    except BaseException as error:  # noqa: BLE001 - a target's failure, whatever it raised
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        return True
+    return False
+
+
+def _replay(target, call, after, spawn=False):
     """``call`` sent to a fresh process after the EarlierCalls ``after``, as ``_result`` gives it; None where no
-    replay is allowed or to be had."""
+    replay is allowed or to be had. ``spawn``: a new interpreter, not a fork."""
     if not _replay_allowed(target):
         return None
     start = time.perf_counter()
     try:
-        again = target.replay(call, after=after)
+        again = target.replay(call, after=after, spawn=spawn)
     except Exception:  # noqa: BLE001 - a replay must never hide the failure it tests
         return None
     finally:
@@ -309,10 +331,14 @@ def _search(target, call, alone, first=()):
 
 
 def _single(target, call, calls):
-    """The last of ``calls`` if it alone brings the failure back (a reproduction writes it out), else None."""
+    """One of ``calls`` that alone brings the failure back (a reproduction writes it out: the shortest is tried
+    first, then the last), else None."""
     if len(calls) == 1:
         return calls[0]
-    return calls[-1] if _replay(target, call, calls[-1:]) == _result(call) else None
+    for one in dict.fromkeys((min(calls, key=lambda c: len(c.request)), calls[-1])):
+        if _replay(target, call, [one]) == _result(call):
+            return one
+    return None
 
 
 def _file_as_changed(target, failure, calls, how):

@@ -345,6 +345,35 @@ def test_the_function_whose_earlier_calls_change_another_is_found_whichever_of_i
                                           "computes: ")
 
 
+SEEDED_AT_IMPORT = '''
+import sys
+sys.path.insert(0, {root!r})
+from examples.student_correct import *          # noqa: F401,F403 - a correct file whose shuffle is not seeded ...
+import numpy as np
+np.random.seed(0)                                 # ... but the module is, once, at import
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    permutation = np.random.permutation(X.shape[1])
+    X, Y = X[:, permutation], Y[:, permutation]
+    return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+'''
+
+
+def test_a_function_wrong_on_its_own_is_not_put_down_to_a_function_that_moves_what_it_draws_from(tmp_path):
+    # initialize_parameters seeds and draws, as the course's does; the shuffle draws from wherever the generator
+    # stands: wrong alone too, only differently, so the failure stays with the shuffle's clause
+    source = tmp_path / "seeded_at_import.py"
+    source.write_text(SEEDED_AT_IMPORT.format(root=ROOT))
+    report = run_suite(str(source), examples="mutation", jobs=1,
+                       names=["check_initialize_parameters_draws_he_weights_after_seed_3",
+                              "check_random_mini_batches_reproduce_the_golden_partitions"])
+    (result,) = report.failed
+    assert result.clause == "golden.minibatches" and result.failure.after_function is None
+    assert any("fails too: random_mini_batches is wrong on its own; the calls of initialize_parameters before it "
+               "only change which result it gives" in d for d in result.failure.details), result.failure.details
+
+
 STATEFUL_ADAM = '''
 import sys
 sys.path.insert(0, {root!r})
