@@ -142,6 +142,10 @@ def _replay_alone(target, failure, check=None):
     if call is None or not call.earlier or call.outcome not in ("returned", "raised") \
             or spec_clause(failure.clause).level != "MUST":
         return
+    error = call.error or {}
+    if call.outcome == "raised" and (error.get("type") in ("MemoryError", "SystemExit", "KeyboardInterrupt")
+                                     or "exit_status" in error):
+        return                  # what it did to its process, not state of earlier calls: never sent again
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
     changers = target.__dict__.setdefault("changed_by", {})       # function -> the function seen to change it
     known = [c for c in call.prior if c.function == changers.get(call.function)]
