@@ -98,7 +98,7 @@ def read_manifest(path=MANIFEST):
     if not os.path.exists(path):
         raise GoldenError(f"{path}: the golden manifest is missing; restore it from git or run "
                           "`optoracle golden regenerate`")
-    manifest = _read_json(path, "the golden manifest")
+    _, manifest = _read_json(path, "the golden manifest", "restore it from git")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or \
             not all(isinstance(r, dict) and isinstance(r.get("keys"), dict) for r in manifest["files"].values()):
         raise GoldenError(f"{path}: not a golden manifest (an object whose \"files\" maps each file to its "
@@ -106,19 +106,22 @@ def read_manifest(path=MANIFEST):
     return manifest
 
 
-def _read_json(path, what):
-    """The JSON document at ``path``; any reason it cannot be read is one GoldenError naming the file."""
+def _read_json(path, what, remedy):
+    """(text, document) of the JSON file at ``path``; any reason it cannot be read is one GoldenError naming the
+    file and ``what`` it is (None: a fixture), with ``remedy``."""
+    subject = f"{what} " if what else ""
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            text = f.read()
+        return text, json.loads(text)
     except UnicodeDecodeError as error:
-        raise GoldenError(f"{path}: {what} is not UTF-8 text ({error.reason} at byte {error.start}); restore it "
-                          "from git") from None
+        raise GoldenError(f"{path}: {subject}{'is ' if what else ''}not UTF-8 text ({error.reason} at byte "
+                          f"{error.start}); {remedy}") from None
     except json.JSONDecodeError as error:
-        raise GoldenError(f"{path}: {what} is not valid JSON ({error}); truncated or edited? Restore it from "
-                          "git") from None
+        raise GoldenError(f"{path}: {subject}{'is ' if what else ''}not valid JSON ({error}); truncated or edited? "
+                          f"{remedy[0].upper()}{remedy[1:]}") from None
     except OSError as error:
-        raise GoldenError(f"{path}: {what} cannot be read ({error.strerror})") from None
+        raise GoldenError(f"{path}: {subject}cannot be read ({error.strerror})") from None
 
 
 def load(name, data_dir=DATA_DIR, manifest=None):
@@ -134,18 +137,7 @@ def load(name, data_dir=DATA_DIR, manifest=None):
         raise GoldenError(f"{name}: not listed in the golden manifest")
     if not os.path.exists(path):
         raise GoldenError(f"{path}: golden fixture is missing; run `optoracle golden regenerate`")
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        document = json.loads(text)
-    except UnicodeDecodeError as error:
-        raise GoldenError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); restore it from git or "
-                          "run `optoracle golden regenerate`") from None
-    except json.JSONDecodeError as error:
-        raise GoldenError(f"{path}: not valid JSON ({error}); truncated or edited? "
-                          "Restore it from git or run `optoracle golden regenerate`") from None
-    except OSError as error:
-        raise GoldenError(f"{path}: cannot be read ({error.strerror})") from None
+    text, document = _read_json(path, None, "restore it from git or run `optoracle golden regenerate`")
     entries = document.get("entries") if isinstance(document, dict) else None
     if not isinstance(entries, dict):
         raise GoldenError(f"{path}: not a golden fixture (an object with \"entries\"); restore it from git or run "

@@ -131,7 +131,8 @@ def regenerate(force=False, out=print, data_dir=store.DATA_DIR, manifest_path=st
         if committed is None:
             out(f"{name}: {'written (new)' if not os.path.exists(path) else 'rewritten (unreadable before)'}")
         else:
-            rows = [r for r in compare(old, fx.entries, fx.rules) if r[1] != "same"]
+            compared = compare(old, fx.entries, fx.rules)
+            rows = [r for r in compared if r[1] != "same"]
             drift = [r for r in rows if r[1] == "drift"]
             changed = [r for r in rows if r[1] in ("drift", "added", "removed")]
             if drift and not force:
@@ -150,7 +151,7 @@ def regenerate(force=False, out=print, data_dir=store.DATA_DIR, manifest_path=st
                     out(f"    {key}: {status}: {detail}")
             else:
                 # no churn: every key within its rule keeps its committed bytes
-                kept = {key for key, status, _ in compare(old, fx.entries, fx.rules) if status in ("same", "within")}
+                kept = {key for key, status, _ in compared if status in ("same", "within")}
                 for key in kept:
                     document["entries"][key] = committed["entries"][key]
                 metadata_same = all(committed.get(f) == document[f] for f in ("format", "file", "description",
@@ -159,8 +160,7 @@ def regenerate(force=False, out=print, data_dir=store.DATA_DIR, manifest_path=st
                     within = sum(status == "within" for _, status, _ in rows)
                     text = store.dumps(committed)
                     record = _record(fx, text, committed)
-                    stale = sorted(f for f in record if f != "keys" and record[f] != records[name].get(f)) + \
-                        (["keys"] if record["keys"] != records[name].get("keys") else [])
+                    stale = sorted(f for f in record if record[f] != records[name].get(f))
                     if stale:                       # what the manifest says of it (hyperparameters, rules, ...)
                         records[name] = record
                         updated.append(name)

@@ -94,8 +94,7 @@ def _run_check(check, target, diagnose):
     start = time.perf_counter()
     target.judging = (check.name, ids)
     try:
-        with reporting.with_reporter(_quiet), _oracle_warnings_silenced():
-            check(target)
+        _run_body(check, target)
     except MissingFunction as error:
         return CheckResult(check.name, ids, "skipped", check.clause.id, check.level, reason=str(error),
                            seconds=time.perf_counter() - start, functions=check.calls)
@@ -167,10 +166,12 @@ def _replay_alone(target, failure, check=None):
     failure.alone = alone == _result(call)
     if failure.alone:
         return
-    what = {"returned": "returns other values" if call.outcome == "returned" else "returns normally",
-            "raised": f"raises {alone[1][0]}" if alone[0] == "raised" else ""}.get(alone[0], alone[0])
+    if alone[0] == "returned":
+        what = "returns other values" if call.outcome == "returned" else "returns normally"
+    else:
+        what = f"raises {alone[1][0]}" if alone[0] == "raised" else alone[0]
     if call.outcome == "raised":
-        what = f"{what} (here it raised {(call.error or {}).get('type', 'an error')})"
+        what = f"{what} (here it raised {error.get('type', 'an error')})"
     twice = _replay(target, call, (), spawn=True) if alone[0] == "returned" else None
     if twice is not None and twice != alone:
         failure.alone, failure.varies = None, True
@@ -239,23 +240,28 @@ class _Bits:
         return isinstance(other, _Bits) and not changed(self.value, other.value)
 
 
-def _replay_allowed(target, count=True):
+def _replay_allowed(target):
+    """Whether one more replay fits the run's budgets; counted if so."""
     replays = target.__dict__.get("replays", 0)
     load = getattr(target.transport, "load_seconds", None) or 0.0
     if replays >= REPLAYS or (replays + 1) * load > REPLAY_LOADS or \
             target.__dict__.get("replay_seconds", 0.0) > REPLAY_SECONDS:
         return False
-    if count:
-        target.replays = replays + 1
+    target.replays = replays + 1
     return True
+
+
+def _run_body(check, target):
+    """``check`` on ``target``, Hypothesis's own reports and the oracle's arithmetic warnings silenced."""
+    with reporting.with_reporter(_quiet), _oracle_warnings_silenced():
+        check(target)
 
 
 def _fails_fresh(target, check):
     """Whether ``check``, run again from a fresh process of the target, fails there too."""
     target.restart()
     try:
-        with reporting.with_reporter(_quiet), _oracle_warnings_silenced():
-            check(target)
+        _run_body(check, target)
     except MissingFunction:
         return False
     except BaseException as error:  # noqa: BLE001 - a target's failure, whatever it raised

@@ -291,16 +291,18 @@ def test_a_shuffle_in_the_wrong_order_is_told_m_and_the_batch_size_it_was_called
     assert f"not np.random.permutation({m}) after np.random.seed({seed}): {expected}" in what
 
 
+GD_FROM_GRADS = """
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    L = len(grads) // 2          # the grads model passes hold dz and da too
+    return {f'{p}{l}': parameters[f'{p}{l}'] - learning_rate * grads[f'd{p}{l}']
+            for l in range(1, L + 1) for p in 'Wb'}
+_correct.update_parameters_with_gd = update_parameters_with_gd      # what its model calls
+"""
+
+
 def test_a_model_that_raises_after_many_calls_and_alone_too_is_not_said_to_maybe_keep_state(tmp_path):
-    source = tmp_path / "gd_from_grads.py"
-    source.write_text(f"import sys\nsys.path.insert(0, {ROOT!r})\nfrom examples.student_correct import *  # noqa\n"
-                      "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
-                      "    L = len(grads) // 2          # the grads model passes hold dz and da too\n"
-                      "    return {f'{p}{l}': parameters[f'{p}{l}'] - learning_rate * grads[f'd{p}{l}']\n"
-                      "            for l in range(1, L + 1) for p in 'Wb'}\n"
-                      "from examples import student_correct\n"
-                      "student_correct.update_parameters_with_gd = update_parameters_with_gd  # what its model calls\n")
-    report = run_suite(str(source), jobs=1, examples="mutation",
+    source, _ = correct_target(tmp_path, "gd_from_grads.py", GD_FROM_GRADS)
+    report = run_suite(source, jobs=1, examples="mutation",
                        names=["check_gd_update_is_p_minus_lr_g", "check_model_trains_with_the_hyperparameters_it_is_"
                               "given", "check_updates_take_the_gradients_as_backward_propagation_returns_them"])
     by_name = {r.name: r for r in report.failed}
@@ -312,11 +314,7 @@ def test_a_model_that_raises_after_many_calls_and_alone_too_is_not_said_to_maybe
 
 
 CHANGES_NUMPY = '''
-import sys
-sys.path.insert(0, {root!r})
-from examples.student_correct import *          # noqa: F401,F403 - a correct file whose gd ...
-from examples import student_correct as _correct
-import numpy as np
+import numpy as np                              # a correct file whose gd ...
 _sqrt = np.sqrt
 
 
@@ -335,9 +333,8 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
 ])
 def test_the_function_whose_earlier_calls_change_another_is_found_whichever_of_its_calls_did_it(tmp_path, change,
                                                                                                  check):
-    source = tmp_path / "changes_numpy.py"
-    source.write_text(CHANGES_NUMPY.format(root=ROOT, change=change))
-    report = run_suite(str(source), examples="mutation", jobs=1,
+    source, _ = correct_target(tmp_path, "changes_numpy.py", CHANGES_NUMPY.format(change=change))
+    report = run_suite(source, examples="mutation", jobs=1,
                        names=["check_gd_with_zero_gradient_or_zero_learning_rate_leaves_p_unchanged", check])
     (result,) = report.failed
     assert result.clause == "api.isolation" and result.failure.after_function == "update_parameters_with_gd"
@@ -345,12 +342,8 @@ def test_the_function_whose_earlier_calls_change_another_is_found_whichever_of_i
                                           "computes: ")
 
 
-SEEDED_AT_IMPORT = '''
-import sys
-sys.path.insert(0, {root!r})
-from examples.student_correct import *          # noqa: F401,F403 - a correct file whose shuffle is not seeded ...
-import numpy as np
-np.random.seed(0)                                 # ... but the module is, once, at import
+UNSEEDED = '''
+import numpy as np                              # a correct file whose shuffle is not seeded
 
 
 def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
@@ -358,14 +351,14 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     X, Y = X[:, permutation], Y[:, permutation]
     return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
 '''
+SEEDED_AT_IMPORT = UNSEEDED + "np.random.seed(0)                    # ... but the module is, once, at import\n"
 
 
 def test_a_function_wrong_on_its_own_is_not_put_down_to_a_function_that_moves_what_it_draws_from(tmp_path):
     # initialize_parameters seeds and draws, as the course's does; the shuffle draws from wherever the generator
     # stands: wrong alone too, only differently, so the failure stays with the shuffle's clause
-    source = tmp_path / "seeded_at_import.py"
-    source.write_text(SEEDED_AT_IMPORT.format(root=ROOT))
-    report = run_suite(str(source), examples="mutation", jobs=1,
+    source, _ = correct_target(tmp_path, "seeded_at_import.py", SEEDED_AT_IMPORT)
+    report = run_suite(source, examples="mutation", jobs=1,
                        names=["check_initialize_parameters_draws_he_weights_after_seed_3",
                               "check_random_mini_batches_reproduce_the_golden_partitions"])
     (result,) = report.failed
@@ -375,11 +368,7 @@ def test_a_function_wrong_on_its_own_is_not_put_down_to_a_function_that_moves_wh
 
 
 STATEFUL_ADAM = '''
-import sys
-sys.path.insert(0, {root!r})
-from examples.student_correct import *          # noqa: F401,F403 - a correct file whose Adam counts its own t
-from examples import student_correct as _correct
-_t = [0]
+_t = [0]                                        # a correct file whose Adam counts its own t
 
 
 def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -389,33 +378,17 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
 
 
 def test_grads_as_backward_propagation_returns_them_are_not_judged_on_a_function_that_keeps_state(tmp_path):
-    source = tmp_path / "stateful_adam.py"
-    source.write_text(STATEFUL_ADAM.format(root=ROOT))
-    report = run_suite(str(source), examples="mutation", jobs=1,
+    source, _ = correct_target(tmp_path, "stateful_adam.py", STATEFUL_ADAM)
+    report = run_suite(source, examples="mutation", jobs=1,
                        names=["check_updates_take_the_gradients_as_backward_propagation_returns_them"])
     (result,) = report.results
     assert result.status == "skipped" and result.reason.startswith(
         "not judged: update_parameters_with_adam returns other values when called again with the same inputs")
 
 
-UNSEEDED = '''
-import sys
-sys.path.insert(0, {root!r})
-from examples.student_correct import *          # noqa: F401,F403 - a correct file whose shuffle is not seeded
-import numpy as np
-
-
-def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
-    permutation = np.random.permutation(X.shape[1])
-    X, Y = X[:, permutation], Y[:, permutation]
-    return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
-'''
-
-
 def test_a_call_whose_result_varies_from_process_to_process_is_said_to_vary_and_not_to_keep_state(tmp_path):
-    source = tmp_path / "unseeded.py"
-    source.write_text(UNSEEDED.format(root=ROOT))
-    report = run_suite(str(source), names=["check_minibatch_order_is_the_seeded_permutation"], jobs=1)
+    source, _ = correct_target(tmp_path, "unseeded.py", UNSEEDED)
+    report = run_suite(source, names=["check_minibatch_order_is_the_seeded_permutation"], jobs=1)
     (result,) = report.failed
     assert result.clause == "minibatch.seed" and result.failure.varies and result.failure.after is None
     assert any(d.startswith("Sent again to two fresh processes, the same call returns other values in each")
