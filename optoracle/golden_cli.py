@@ -243,6 +243,8 @@ def main(args):
     except store.GoldenError as error:               # the manifest itself: nothing can be compared or recorded
         print(f"optoracle golden: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                          # stdout closed early (`| head`): the command's own business
+        raise
     except OSError as error:                         # a folder that cannot be written
         print(f"optoracle golden: cannot write {error.filename or 'the fixtures'}: {error.strerror}", file=sys.stderr)
         return 2
