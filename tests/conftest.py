@@ -69,6 +69,36 @@ def diagnosis_of(source, function):
         target.close()
 
 
+def heavy_tests_run(config):
+    """Whether this run includes the tests marked ``heavy``: under CI (``$CI`` set, as .ci/run does), or
+    when ``-m`` names them; the default local run leaves them out (README "Tests and benchmarks")."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ci or "heavy" in (getattr(config.option, "markexpr", "") or "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if heavy_tests_run(config):
+        return
+    left = [item for item in items if item.get_closest_marker("heavy")]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not item.get_closest_marker("heavy")]
+
+
+HEAVY_LEFT_OUT = ("the heavy tests (each loads a second or more of CPU: optoracle or pytest in a new interpreter, "
+                  "the editions' published course files, PyTorch, matplotlib) are left out of this run; CI=true or "
+                  "`-m heavy` runs them")
+
+
+def pytest_report_header(config):
+    return None if heavy_tests_run(config) else f"optoracle: {HEAVY_LEFT_OUT}"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not heavy_tests_run(config) and not getattr(config, "workerinput", None):
+        terminalreporter.write_line(f"optoracle: {HEAVY_LEFT_OUT}")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     """With pytest-xdist (`pytest -n 2`), schedule by work stealing: a few tests take seconds (a whole

@@ -158,6 +158,7 @@ def test_an_arm_rejects_a_beta_of_one():
 
 
 # ----------------------------------------------------------------------------------- torch
+@pytest.mark.heavy                 # PyTorch
 def test_torch_cpu_agrees_with_numpy_within_the_derived_tolerance():
     pytest.importorskip("torch")
     arms = [Arm("gd", learning_rate=0.05), Arm("momentum", learning_rate=0.05), Arm("adam", learning_rate=0.01)]

@@ -187,6 +187,7 @@ def test_claims_command_prints_each_claim_and_writes_json(capsys, tmp_path):
     assert not (tmp_path / "unused.json").exists()
 
 
+@pytest.mark.heavy                 # matplotlib
 def test_plots_are_written_with_matplotlib(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     code, out, _ = run_cli(capsys, "--seeds", "6", "--epochs", "10", "--plot", str(tmp_path / "plots"), "--quiet")

@@ -105,13 +105,11 @@ def test_an_unwritable_report_path_is_refused_before_the_target_is_started(capsy
     assert "--json '/proc/optoracle-report.json' is not writable" in one_line_error(capsys)
 
 
-def test_a_target_that_raises_at_import_is_exit_2_and_one_line_without_a_traceback():
-    proc = subprocess.run([sys.executable, "-m", "optoracle", "check",
-                           os.path.join(TARGETS, "hostile", "raises_at_import.py")],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert "raised NameError while loading (" in proc.stderr and "raises_at_import.py" in proc.stderr
+def test_a_target_that_raises_at_import_is_exit_2_and_one_line_without_a_traceback(capsys):
+    assert main(["check", os.path.join(TARGETS, "hostile", "raises_at_import.py")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "raised NameError while loading (" in err and "raises_at_import.py" in err
 
 
 def test_a_conforming_target_exits_0_with_the_verdict_first(capsys):
@@ -195,34 +193,32 @@ def test_train_prints_what_the_2021_notebook_prints(capsys):
     assert out[8].startswith("Accuracy: ")
 
 
+@pytest.mark.heavy                 # matplotlib
 def test_train_writes_plots(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     assert main(["train", "--optimizer", "adam", "--epochs", "2", "--plot", str(tmp_path)]) == 0
     assert (tmp_path / "costs.png").stat().st_size > 0 and (tmp_path / "boundary_adam.png").exists()
 
 
-def test_a_closed_stdout_keeps_the_verdicts_exit_code_and_the_json_report(tmp_path):
+@pytest.mark.heavy                 # optoracle in a new interpreter
+def test_a_closed_stdout_keeps_the_verdicts_exit_code_and_the_json_report_and_no_hypothesis_folder_is_left(
+        tmp_path):
+    # one command line for both (each costs a new interpreter and its imports): a failing check, whose
+    # shrinking and diagnosis use Hypothesis most, run from an empty working folder
+    work = tmp_path / "work"
+    work.mkdir()
     read, write = os.pipe()
     os.close(read)                         # like `optoracle check ... | head -1` once head has exited
     try:
         proc = subprocess.run([sys.executable, "-m", "optoracle", "check", BUGGY, "--examples", "smoke",
                                "--jobs", "1", "--clause", "momentum.ema", "--json", str(tmp_path / "r.json")],
-                              cwd=ROOT, stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+                              cwd=work, env={**os.environ, "OPTORACLE_CACHE": str(tmp_path / "cache")},
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
     finally:
         os.close(write)
     assert proc.returncode == 1, proc.stderr                    # does not conform, whatever became of stdout
     assert "Traceback" not in proc.stderr
     assert json.loads((tmp_path / "r.json").read_text())["conforms"] is False
-
-
-def test_a_check_leaves_no_hypothesis_folder_in_the_working_folder(tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {**os.environ, "OPTORACLE_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, "-m", "optoracle", "check", CORRECT, "--examples", "smoke", "--jobs", "1",
-                           "--clause", "momentum.ema"], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert list(work.iterdir()) == []                       # Hypothesis's files went to optoracle's cache
 
 

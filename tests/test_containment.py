@@ -45,7 +45,7 @@ def started(request, monkeypatch):
 
 @pytest.fixture
 def quick_limits(monkeypatch):
-    monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "0.5")
+    monkeypatch.setenv("OPTORACLE_CALL_TIMEOUT", "0.3")
     monkeypatch.setenv("OPTORACLE_IMPORT_TIMEOUT", "1")
 
 
@@ -73,7 +73,7 @@ def test_a_target_that_signals_its_parent_signals_a_keeper_and_changes_no_verdic
 def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_limits):
     report, _ = run("hangs_in_python.py")
     found = failures(report, "gd.update")
-    assert len(found) >= 2 and all(f.what.startswith("timed out after 0.5 s (killed) during update_parameters_with_gd")
+    assert len(found) >= 2 and all(f.what.startswith("timed out after 0.3 s (killed) during update_parameters_with_gd")
                                    for f in found)
     assert any("not called again" in f.what for f in found)
     assert not failures(report, "momentum.ema")
@@ -82,7 +82,7 @@ def test_a_hang_in_python_times_out_and_the_function_is_not_called_again(quick_l
 def test_a_hang_inside_one_c_call_is_killed_on_the_time_limit(quick_limits, started):
     report, _ = run("hangs_in_a_c_call.py", clauses=("gd.update",))
     assert len(report.results) == 2
-    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.5 s (killed) during "
+    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.3 s (killed) during "
                                                             "update_parameters_with_gd")
 
 
@@ -158,7 +158,7 @@ def test_a_target_that_leaves_the_process_group_is_still_killed_on_a_time_limit(
         "    while True:\n"
         "        pass\n"))
     report = run_suite(source, examples="mutation", clauses=["gd.update"])
-    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.5 s (killed)")
+    assert failures(report, "gd.update")[0].what.startswith("timed out after 0.3 s (killed)")
     assert all(_gone(int(pid)) for pid in marks.read_text().split())     # no process left spinning
 
 

@@ -14,6 +14,7 @@ NAMES = ["seed", "2019", "2021"]
 ADVISORIES = ["api.errors", "cost.saturation"]      # the course's own compute_cost, and no input validation
 
 
+@pytest.mark.heavy                 # scikit-learn and matplotlib, which the course files import: a second per load
 @pytest.mark.parametrize("edition", ["seed", "2019"])      # 2021: in the test below, which loads it once for two runs
 def test_each_editions_published_code_conforms_to_auto_and_to_its_edition_with_exit_code_0(edition, tmp_path,
                                                                                            capsys):
@@ -42,7 +43,10 @@ def test_strict_turns_an_advisory_into_a_failure(capsys):
     assert "Reproduce with:" in out and "other calls reached the same process" not in out
 
 
-def test_the_2021_code_conforms_to_auto_and_to_2021_and_under_the_seed_profile_names_every_convention_it_differs_in():
+@pytest.mark.heavy                 # scikit-learn and matplotlib, which the course files import: a second per load
+def test_the_2021_code_conforms_to_auto_and_to_2021_and_under_the_seed_profile_names_every_convention_it_differs_in(
+        monkeypatch):
+    from properties import runner
     from properties.report import terminal
     from properties.runner import open_target, run_suite
     source = os.path.join(TARGETS, "editions", "2021", "solution.py")
@@ -57,6 +61,9 @@ def test_the_2021_code_conforms_to_auto_and_to_2021_and_under_the_seed_profile_n
         assert sorted(r.clause for r in report.advisories) == ADVISORIES
         assert "np.int, removed in NumPy 1.24" in terminal(report)
         target.profile, target.conventions = "seed", conventions.judged("seed", target.detected)
+        # what is judged here is which convention each failure names, not whether it depends on earlier
+        # calls: no failing call is sent again to a fresh process (a second of loading each)
+        monkeypatch.setattr(runner, "REPLAYS", 0)
         report = run_suite(target=target, examples="smoke", clauses=[
             "adam.epsilon-placement", "cost.reduction", "model.printed-cost", "adam.returns", "train.decay",
             "api.signatures"])

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 PLAIN_TEST = '''
@@ -44,6 +46,7 @@ def test_an_unrelated_test_run_sees_hypothesis_defaults_and_imports_nothing_of_o
     assert "optoracle: target" not in proc.stdout                # no report header either
 
 
+@pytest.mark.heavy                 # pytest and optoracle in a new interpreter
 def test_selected_by_option_it_runs_the_suite_against_the_target_from_any_folder(tmp_path):
     target = os.path.join(ROOT, "tests", "targets", "only_minibatches.py")
     proc = _pytest(tmp_path, "--pyargs", "properties", f"--impl={target}", "--examples=mutation", "-rs", "-k",
@@ -57,6 +60,7 @@ def test_selected_by_option_it_runs_the_suite_against_the_target_from_any_folder
            "function" in proc.stdout
 
 
+@pytest.mark.heavy                 # pytest and optoracle in a new interpreter
 def test_selected_by_environment_it_takes_the_profile_too_and_shows_clause_diagnosis_and_repro(tmp_path):
     target = os.path.join(ROOT, "examples", "student_buggy.py")          # epsilon inside: the seed convention
     proc = _pytest(tmp_path, "--pyargs", "properties", "-k", "epsilon or momentum_update_matches",
