@@ -230,6 +230,10 @@ def verify(out=print, only=None, data_dir=store.DATA_DIR, manifest_path=store.MA
 
 
 def main(args):
+    if getattr(args, "quick", False) and args.files:
+        print(f"optoracle golden: --quick checks {', '.join(fixtures.QUICK)}; name files or give --quick, not both",
+              file=sys.stderr)
+        return 2
     only = set(args.files) if args.files else (set(fixtures.QUICK) if getattr(args, "quick", False) else None)
     unknown = sorted(set(args.files or ()) - set(fixtures.FILES))
     if unknown:

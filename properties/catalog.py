@@ -625,26 +625,36 @@ def mb_wrap(X, Y, mini_batch_size, seed, c):
 
 
 # ========================================================== forward / cost / backward
-def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m, dz3_of=None):
+def _backward(X, Y, cache, relu_prime, scale=lambda m: 1. / m, dz3_of=None, of_z=False):
+    """The course's backward with one hook: ``relu_prime`` of the activations a (or of z, ``of_z``)."""
     (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
     m = X.shape[1]
     dz3 = scale(m) * (a3 - Y) if dz3_of is None else dz3_of(a3, Y, m)
     dW3, db3 = dz3 @ a2.T, np.sum(dz3, axis=1, keepdims=True)
-    dz2 = (W3.T @ dz3) * relu_prime(a2)
+    dz2 = (W3.T @ dz3) * relu_prime(z2 if of_z else a2)
     dW2, db2 = dz2 @ a1.T, np.sum(dz2, axis=1, keepdims=True)
-    dz1 = (W2.T @ dz2) * relu_prime(a1)
+    dz1 = (W2.T @ dz2) * relu_prime(z1 if of_z else a1)
     dW1, db1 = dz1 @ X.T, np.sum(dz1, axis=1, keepdims=True)
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
 
 
-@mutant("relu-derivative-one-at-zero", "backward_propagation", "ReLU'(0) taken as 1 (a >= 0)", "backward.relu-kink")
-def backward_relu_ge(X, Y, cache, c):
+@mutant("relu-derivative-one-at-zero", "backward_propagation", "ReLU'(0) taken as 1: the mask z >= 0 instead of "
+        "z > 0 (the units exactly at the kink pass their gradient)", "backward.relu-kink")
+def backward_relu_z_ge(X, Y, cache, c):
+    return _backward(X, Y, cache, lambda z: np.int64(z >= 0), of_z=True)
+
+
+@mutant("relu-derivative-half-at-zero", "backward_propagation", "ReLU'(0) taken as 0.5: np.heaviside(z, 0.5), whose "
+        "second argument is its value at 0", "backward.relu-kink")
+def backward_relu_heaviside(X, Y, cache, c):
+    return _backward(X, Y, cache, lambda z: np.heaviside(z, 0.5), of_z=True)
+
+
+@mutant("relu-derivative-one-everywhere", "backward_propagation", "the mask a >= 0 instead of a > 0: a = relu(z) is "
+        "never negative, so every unit passes its gradient, active or not", "backward.relu-kink",
+        "backward.gradient")
+def backward_relu_a_ge(X, Y, cache, c):
     return _backward(X, Y, cache, lambda a: np.int64(a >= 0))
-
-
-@mutant("relu-derivative-half-at-zero", "backward_propagation", "ReLU'(0) taken as 0.5", "backward.relu-kink")
-def backward_relu_half(X, Y, cache, c):
-    return _backward(X, Y, cache, lambda a: np.where(a > 0, 1.0, np.where(a == 0, 0.5, 0.0)))
 
 
 @mutant("backward-missing-one-over-m", "backward_propagation", "dz3 = a3 - Y: the gradient of the sum, not the mean",
@@ -758,7 +768,8 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
            print_cost, decay, decay_rate, c, *, seed_step=1, seed_reset=False, seed_after=False, reset_t=False,
            t_per_epoch=False, reset_state=False, decay_first=False, decay_every_batch=False, decay_offset=0,
            print_every_batch=False, print_offset=0, print_rate_always=False, print_last=False, fixed_layers=None,
-           view=None, t_cap=None, seed_period=None, print_rate_before_decay=False, swapped_batch_arguments=False):
+           view=None, t_cap=None, seed_period=None, print_rate_before_decay=False, swapped_batch_arguments=False,
+           decay_by_update=False):
     """The course's loop on the reference's functions under conventions ``c``, with hooks for one mistake
     (``view``: what is printed instead of the conventions' cost: "whole-set" or "total-over-batches")."""
     from reference.optimizers import DECAYS
@@ -767,7 +778,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
     parameters = ref.initialize_parameters(fixed_layers or layers_dims)
     v = ref.initialize_velocity(parameters)
     _, s = ref.initialize_adam(parameters)
-    t, seed, learning_rate0 = 0, 10, learning_rate
+    t, seed, learning_rate0, updates = 0, 10, learning_rate, 0
     for i in range(num_epochs):
         if seed_reset or seed_period and i % seed_period == 0:
             seed = 10
@@ -790,6 +801,9 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             costs.append(ref.compute_cost(a3, by, reduction=c.cost))
             sizes.append(by.shape[1])
             grads = ref.backward_propagation(bx, by, cache)
+            if decay and decay_by_update:
+                learning_rate = decay(learning_rate0, updates, decay_rate)
+                updates += 1
             if optimizer == "gd":
                 parameters = ref.update_parameters_with_gd(parameters, grads, learning_rate)
             elif optimizer == "momentum":
@@ -805,7 +819,7 @@ def _model(X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, b
             if print_cost and print_every_batch and i % 1000 == 0:
                 print("Cost after epoch %i: %f" % (i, costs[-1]))
         rate_of_the_epoch = learning_rate
-        if decay and not decay_first and not decay_every_batch:
+        if decay and not decay_first and not decay_every_batch and not decay_by_update:
             learning_rate = decay(learning_rate0, i + decay_offset, decay_rate)
         if print_cost and (i % 1000 == 0 or (print_last and i == num_epochs - 1)) and not print_every_batch:
             sums = [cost * (size if c.cost == "mean" else 1) for cost, size in zip(costs, sizes)]
@@ -858,6 +872,9 @@ _model_mutant("model-prints-the-rate-before-the-decay", "prints the learning rat
 _model_mutant("model-decays-every-mini-batch", "learning_rate = decay(learning_rate0, i, decay_rate) inside the "
               "mini-batch loop: the rate changes after every update, not once after the epoch", "train.decay",
               needs=(("decay", "present"),), decay_every_batch=True)
+_model_mutant("model-decays-by-the-update-count", "learning_rate = decay(learning_rate0, step, decay_rate) before "
+              "every update, step counting the updates from 0: the rate follows the mini-batches, not the epochs",
+              "train.decay", needs=(("decay", "present"),), decay_by_update=True)
 _model_mutant("train-adam-state-reset-every-epoch", "Adam's v and s initialised again at the start of every epoch; "
               "t keeps counting", "train.trajectory", "model.hyperparameters", reset_state="adam")
 _model_mutant("train-optimizer-state-reset-every-epoch", "the velocity (momentum) and v, s (Adam) initialised again at "

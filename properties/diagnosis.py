@@ -373,6 +373,30 @@ def candidates(function, conventions):
     return rows
 
 
+def _matches(yours, rows):
+    n = len(yours)
+    return [(i, d, _max_abs(yours, theirs)) for i, d, theirs in rows
+            if len(theirs) == n and all(_same(a, b) for (_, a), (_, b) in zip(yours, theirs))]
+
+
+def _under_undetermined_values(target, function, yours):
+    """(catalog entries that ``yours`` matches under another value of an axis the detection could not
+    determine, and the words saying which value): a mistake can hide the convention it is judged by (an
+    epoch that shuffles with the wrong seed prints a cost that matches neither view of the right run), and
+    the value judged by is then only the nearest edition's, no reason not to name the mistake."""
+    for name in sorted(getattr(target, "undetermined", {}) or {}):
+        axis = AXES[name]
+        for value in axis.values:
+            if value == getattr(target.conventions, name):
+                continue
+            rows = candidates(function, target.conventions.with_(**{name: value}))
+            entries = [m for m in _matches(yours, rows) if m[0] != "reference" and not m[0].startswith("convention:")]
+            if entries:
+                return entries, (f" (taking '{axis.question} {axis.meaning[value]}', which the detection could "
+                                 "not determine: the mistake changes what it looked at)")
+    return [], ""
+
+
 def diagnose(target, function):
     """(text, identifier) naming what ``target``'s ``function`` behaves like; None if it behaves like the
     reference under its judged conventions (or the function has no probes)."""
@@ -384,17 +408,19 @@ def diagnose(target, function):
             target.restart()           # state left by the checks (a running power, a counter) may hide a match
         yours = fingerprint(target, function)
         n = len(yours)
-        matches = [(i, d, _max_abs(yours, theirs)) for i, d, theirs in rows
-                   if len(theirs) == n and all(_same(a, b) for (_, a), (_, b) in zip(yours, theirs))]
+        matches = _matches(yours, rows)
         if matches:
             break
     if any(i == "reference" for i, _, _ in matches):
         return None
     entries = [m for m in matches if not m[0].startswith("convention:")]
     conventions = [m for m in matches if m[0].startswith("convention:")]
+    assumed = ""
+    if not entries:
+        entries, assumed = _under_undetermined_values(target, function, yours)
     if entries:
         described = "; or ".join(f"'{i}' ({d}; max abs diff {diff:.3g} on {n} probes)" for i, d, diff in entries)
-        return f"{function} behaves like {described}.", entries[0][0]
+        return f"{function} behaves like {described}{assumed}.", entries[0][0]
     if conventions:
         i, d, _ = conventions[0]
         return (f"{function} behaves like {d}, a convention the profile judged here ({target.profile}) does not "

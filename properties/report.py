@@ -190,7 +190,7 @@ def terminal(report, verbose=False, quiet=False):
                  + (f", numpy {info['numpy']}" if info.get("numpy") else "") + f"); examples: {report.examples}")
     lines += convention_lines(report)
     if report.notes:
-        lines.append("notes: " + "; ".join(_note(n) for n in report.notes))
+        lines.append("notes: " + "; ".join(_notes(report.notes)))
     lines.append("")
     table = clause_table(report)
     width = max((len(c) for c, *_ in table), default=10)
@@ -224,10 +224,17 @@ def terminal(report, verbose=False, quiet=False):
     return visible("\n".join(lines))
 
 
+def _notes(notes):
+    """The notes in words, the notebook's magics in one sentence (run_line_magic and run_cell_magic alike)."""
+    magics = [n for n in notes if n.startswith("get_ipython().")]
+    said = [_note(n) for n in notes if not n.startswith("get_ipython().")]
+    if magics:
+        said.insert(0, f"your file calls {' and '.join(magics)} (a notebook exported as a script: its magics, such "
+                       f"as %matplotlib inline); the harness ignores {'them' if len(magics) > 1 else 'it'}")
+    return said
+
+
 def _note(note):
-    if note.startswith("get_ipython()."):
-        return (f"your file calls {note} (a notebook exported as a script: its magics, such as %matplotlib inline); "
-                "the harness ignores it")
     if note.startswith("np."):
         return (f"your code uses {note}, removed in NumPy 1.24; the harness maps it to Python's "
                 f"{note[3:].replace('long', 'int').replace('unicode', 'str')} as NumPy < 1.24 did")
@@ -247,7 +254,7 @@ def to_json(report):
         "examples": report.examples, "strict": report.strict,
         "conventions": {"detected": dict(report.detected.items()), "judged": dict(report.conventions.items()),
                         "undetermined": report.undetermined, "editions": matching_editions(report.detected)},
-        "notes": report.notes, "notes_explained": [_note(n) for n in report.notes], "seconds": round(report.seconds, 3),
+        "notes": report.notes, "notes_explained": _notes(report.notes), "seconds": round(report.seconds, 3),
         "counts": {"passed": report.count("passed"), "failed": len(report.failed),
                    "advisories": len(report.advisories), "skipped": report.count("skipped")},
         "missing": report.missing,

@@ -41,6 +41,7 @@ def one_line_error(capsys):
     (["train", "--profile", "seed", "--decay", "update_lr"], "has no learning-rate decay"),
     (["train", "--plot", "/proc/optoracle-plots"], "--plot '/proc/optoracle-plots' is not writable"),
     (["golden", "check", "nope.json"], "unknown fixture"),
+    (["golden", "check", "--quick", "train_adam_inside.json"], "name files or give --quick, not both"),
 ])
 def test_every_bad_input_is_one_line_naming_the_problem_with_exit_code_2(argv, words, capsys):
     with pytest.raises(SystemExit) as info:

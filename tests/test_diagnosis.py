@@ -92,3 +92,39 @@ def test_the_diagnosis_reaches_the_json_report(tmp_path):
     assert code == 1 and failures
     assert all(f["diagnosis_id"] == "momentum-nesterov" for f in failures)
     assert all("Nesterov" in f["diagnosis"] for f in failures)
+
+
+def _with(text, *replacements):
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_mistake_that_hides_a_convention_from_the_detection_is_still_named(tmp_path):
+    """Round 15's w2: epoch i shuffled with seed 10 + i, and the epoch's total / m printed. The printed cost then
+    matches neither view of the right run: the view is not determined and judged by the seed edition's (the last
+    mini-batch's), under which no catalog entry matched; under the value it could take, one does."""
+    import pathlib
+    from conftest import ROOT
+    shuffle = "        for minibatch_X, minibatch_Y in random_mini_batches(X, Y, mini_batch_size, seed):\n"
+    cost = "            cost = compute_cost(a3, minibatch_Y)\n"
+    printed = "        if print_cost and i % 1000 == 0:\n            print(\"Cost after epoch %i: %f\" % (i, cost))\n"
+    text = _with(pathlib.Path(ROOT, "examples", "student_correct.py").read_text(),
+                 ("    return parameters, v, s, v_corrected, s_corrected\n", "    return parameters, v, s\n"),
+                 ("parameters, v, s, _, _ = update_", "parameters, v, s = update_"),          # Adam's 3-tuple
+                 ("        seed = seed + 1\n" + shuffle, "        total = 0.0\n" + shuffle),
+                 (cost, cost + "            total += cost * minibatch_X.shape[1]\n"),
+                 (printed, "        seed = seed + 1                           # after the shuffle: the mistake\n"
+                           + printed.replace("(i, cost)", "(i, total / X.shape[1])")))
+    source = tmp_path / "seed_after_the_shuffle.py"
+    source.write_text(text)
+    from properties.runner import open_target
+    target = open_target(str(source))
+    try:
+        assert "cost_view" in target.undetermined and target.conventions.cost_view == "last-batch"
+        found = diagnose(target, "model")
+    finally:
+        target.close()
+    assert found[1] == "train-seed-incremented-after-shuffle", found
+    assert "taking 'model prints the epoch's total cost / m', which the detection could not determine" in found[0]

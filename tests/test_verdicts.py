@@ -668,11 +668,14 @@ def test_a_notebook_exported_as_a_script_loads_with_its_magics_ignored_and_noted
     import builtins
     from properties.report import terminal
     source, _ = correct_target(tmp_path, "exported.py", "get_ipython().run_line_magic('matplotlib', 'inline')\n"
-                                                        "get_ipython().run_line_magic('load_ext', 'autoreload')\n")
+                                                        "get_ipython().run_line_magic('load_ext', 'autoreload')\n"
+                                                        "get_ipython().run_cell_magic('time', '', 'x = 1')\n")
     report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
-    assert report.conforms and report.notes == ["get_ipython().run_line_magic"]
-    assert "notes: your file calls get_ipython().run_line_magic (a notebook exported as a script: its magics, such " \
-           "as %matplotlib inline); the harness ignores it" in terminal(report)
+    assert report.conforms and report.notes == ["get_ipython().run_cell_magic", "get_ipython().run_line_magic"]
+    # one sentence for both kinds of magic (round 15 read the same sentence twice)
+    said = terminal(report)
+    assert "notes: your file calls get_ipython().run_cell_magic and get_ipython().run_line_magic (a notebook " \
+           "exported as a script: its magics, such as %matplotlib inline); the harness ignores them\n" in said
     assert not hasattr(builtins, "get_ipython")             # in the target's process, never in the checker's
 
 
@@ -804,3 +807,43 @@ def test_a_generator_returned_twice_is_no_sign_of_state_though_its_reprs_differ(
     # its repr names its address: equal reprs alone (a forked process can reuse the address) or no verdict
     assert "generator" in result.failure.what and result.failure.alone is not False
     assert not any("Alone, in a fresh process" in line for line in result.failure.details)
+
+
+def test_a_reproduction_of_a_run_on_the_course_data_makes_the_moons_instead_of_inlining_their_numbers(tmp_path,
+                                                                                                      capsys):
+    # round 15: a model run on the whole seed-3 moons had "the inputs are in the JSON report" as its reproduction
+    source, _ = correct_target(tmp_path, "seed_plus_two.py", (
+        "import inspect\n"
+        "exec(inspect.getsource(_correct.model).replace('seed = seed + 1', 'seed = seed + 2'))\n"))
+    report = run_suite(source, names=["check_model_follows_the_reference_for_ten_epochs"])
+    (result,) = report.failed
+    repro = result.failure.repro
+    assert "make_moons(n_samples=300, noise=.2)" in repro and "X = moons_X\n" in repro and "too large" not in repro
+    state = np.random.get_state()
+    try:
+        exec(compile(repro, "repro", "exec"), {})                  # the snippet as the user pastes it
+    finally:
+        np.random.set_state(state)
+    assert float(capsys.readouterr().out) == result.failure.yours
+
+
+def test_an_advisorys_reproduction_says_nothing_of_state_and_a_must_failure_not_sent_again_alone_does(tmp_path,
+                                                                                                     monkeypatch):
+    # round 15: the course's own compute_cost (a SHOULD advisory) was told "if this does not fail alone, your code
+    # keeps state"; advisories are never sent again alone, and fail alone as they fail in the check
+    from properties import runner
+    source, _ = correct_target(tmp_path, "course_cost.py", (
+        "import numpy as np\n"
+        "def compute_cost(a3, Y):\n"
+        "    logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)\n"
+        "    return np.sum(logprobs) / Y.shape[1]\n"
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    return _correct.update_parameters_with_gd(parameters, grads, 2 * learning_rate)\n"))
+    monkeypatch.setattr(runner, "REPLAYS", 0)                  # the run's replays spent: no call is sent again
+    report = run_suite(source, examples="mutation", clauses=["cost.bce-mean", "cost.saturation", "gd.update"])
+    failed = {r.clause: r.failure for r in report.results if r.failure is not None}
+    assert set(failed) == {"cost.saturation", "gd.update"}
+    assert all(f.call.earlier for f in failed.values())
+    assert "other calls reached the same process" not in failed["cost.saturation"].repro
+    assert "other calls reached the same process of your code first: if this does not fail alone" in \
+        failed["gd.update"].repro

@@ -86,12 +86,19 @@ def _call_text(m, optimizer, kwargs, layers=LAYERS):
     return f"model(X[:, :{m}], Y[:, :{m}], {list(layers)}, '{optimizer}'{shown})"
 
 
-def _expect_model_trains(target, X, Y, optimizer, kwargs, clause, note="", layers=LAYERS):
+def _expect_model_trains(target, X, Y, optimizer, kwargs, clause, note="", layers=LAYERS, hint=None):
     """Call model(X, Y, layers, optimizer, print_cost=False, **kwargs) and compare its parameters with the
-    reference's under ``clause``; returns (parameters, printed lines)."""
+    reference's under ``clause``; returns (parameters, printed lines). ``hint``: a line of the failure's
+    details (where to look), kept out of its one-line ``what``."""
     yours, printed = target.model(X, Y, layers, optimizer, print_cost=False, **kwargs)
-    _expect_trained(target, yours, X, Y, optimizer, kwargs, clause,
-                    f"parameters after {_call_text(X.shape[1], optimizer, kwargs, layers)}{note}", layers=tuple(layers))
+    try:
+        _expect_trained(target, yours, X, Y, optimizer, kwargs, clause,
+                        f"parameters after {_call_text(X.shape[1], optimizer, kwargs, layers)}{note}",
+                        layers=tuple(layers))
+    except ConformanceError as error:
+        if hint:
+            error.failure.details.insert(0, hint)
+        raise
     return yours, printed
 
 
@@ -115,12 +122,12 @@ def check_model_counts_adam_steps_into_the_thousands(target):
     X, Y = moons()
     X, Y = X[:, :12], Y[:, :12]
     _expect_model_trains(target, X, Y, "gd", {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 1},
-                         "model.hyperparameters", ": one epoch of gd, before Adam's step counter is judged")
+                         "model.hyperparameters", " (one epoch of gd, before Adam's step counter is judged)")
     _expect_model_trains(target, X, Y, "adam", {"learning_rate": 0.01, "mini_batch_size": 1, "num_epochs": 175,
                                                 "beta2": 0.9999}, "train.step-counter",
-                         ": 2100 updates, t = 1 to 2100, where one epoch of gd trains as the reference's does (is t "
-                         "capped, wrapped or reset somewhere in model, or v and s initialised again? when "
-                         "update_parameters_with_adam fails checks of its own, start there)")
+                         " (2100 updates, t = 1 to 2100; one epoch of gd trains as the reference's does)",
+                         hint="Is t capped, wrapped or reset somewhere in model, or are v and s initialised again? "
+                              "Where update_parameters_with_adam fails checks of its own, start there.")
 
 
 EDGE_RUNS = [
