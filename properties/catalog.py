@@ -204,6 +204,18 @@ def adam_wrong_corrected(parameters, grads, v, s, t, learning_rate, beta1, beta2
     return p, v_new, s_new, dict(v_new), dict(s_new)
 
 
+@mutant("adam-update-with-uncorrected-v", "update_parameters_with_adam", "p -= lr v / (sqrt(s_corrected) + "
+        "epsilon): v_corrected computed, but the step takes the uncorrected first moment", "adam.update",
+        "adam.bias-correction")
+def adam_uncorrected_v_in_step(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    out = list(_adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c))
+    new_v, new_s = out[1], out[2]
+    s_corrected = {dkey: new_s[dkey] / (1 - beta2 ** t) for _, dkey in _keys(parameters)}
+    out[0] = {key: parameters[key] - learning_rate * new_v[dkey] / _denominator(s_corrected[dkey], epsilon, c)
+              for key, dkey in _keys(parameters)}
+    return tuple(out)
+
+
 @mutant("adam-epsilon-hat", "update_parameters_with_adam", "Keras/TF1 form: lr_t = lr sqrt(1 - beta2**t) / "
         "(1 - beta1**t), p -= lr_t v / (sqrt(s) + epsilon): epsilon not scaled by the correction", "adam.update")
 def adam_epsilon_hat(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
@@ -518,6 +530,18 @@ def mb_off_by_one(X, Y, mini_batch_size, seed, c):
     m, size = X.shape[1], mini_batch_size
     batches = [(sx[:, k * size + 1:(k + 1) * size + 1], sy[:, k * size + 1:(k + 1) * size + 1])
                for k in range(m // size)]
+    if m % size:
+        batches.append((sx[:, (m // size) * size:], sy[:, (m // size) * size:]))
+    return batches
+
+
+@mutant("minibatch-range-stops-a-batch-early", "random_mini_batches", "the complete batches cut with range(0, m - "
+        "size, size): where size divides m the last complete batch is lost (m == size gives no batch at all)",
+        "minibatch.partition", "minibatch.count")
+def mb_range_early(X, Y, mini_batch_size, seed, c):
+    sx, sy = _shuffle(X, Y, seed)
+    m, size = X.shape[1], mini_batch_size
+    batches = [(sx[:, k:k + size], sy[:, k:k + size]) for k in range(0, m - size, size)]
     if m % size:
         batches.append((sx[:, (m // size) * size:], sy[:, (m // size) * size:]))
     return batches

@@ -164,7 +164,9 @@ def _detect_view(target):
         return found[0], None
     summed = (" (the last mini-batch's summed cost: a summed compute_cost printed as is)"
               if printed_close(costs[0], result.minibatch_sums[0, -1]) else "")
-    return None, (f"model printed {costs[0]} after epoch 0{summed}; the last mini-batch's mean cost is "
+    printed = next((m.group(2) for m in map(COST_LINE.match, map(str.strip, target.last.output.splitlines()))
+                    if m and m.group(1) == "0"), f"{costs[0]:f}")          # as printed: 0.694470, not 0.69447
+    return None, (f"model printed {printed} after epoch 0{summed}; the last mini-batch's mean cost is "
                   f"{result.printed_cost(0, 'last-batch'):f}, the epoch's total / m "
                   f"{result.printed_cost(0, 'epoch-mean'):f}")
 

@@ -10,6 +10,7 @@ Candidates are the checker's own code and run in-process; their fingerprints are
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -300,7 +301,7 @@ def _difference(a, b, other="the other", describe=True):
     if isinstance(a, str) or isinstance(b, str):
         if isinstance(a, str) and isinstance(b, str) and a.split(" (")[0] == b.split(" (")[0]:
             return None
-        yours = a if isinstance(a, str) else "returned other values"
+        yours = a if isinstance(a, str) else _returned(a)
         theirs = b if isinstance(b, str) else "returned normally"
         return "", f"yours {yours}; {other} {theirs}"
     for key in sorted(set(a) | set(b)):
@@ -323,6 +324,19 @@ def _difference(a, b, other="the other", describe=True):
         if d is not None:
             return key, d.text.replace("expected", other)
     return None
+
+
+def _returned(flat):
+    """What a probe returned, in words, where the other side is a phrase: no values, or mini-batches counted."""
+    arrays = {key: value for key, value in flat.items() if not key.endswith("/length")}
+    if not arrays:
+        return "returned nothing (an empty list)" if "/length" in flat else "returned other values"
+    batches = sorted({int(key.split("/")[1]) for key in arrays if re.fullmatch(r"/\d+/[01]", key)})
+    if batches == list(range(len(batches))) and len(arrays) == 2 * len(batches):
+        columns = [np.shape(arrays.get(f"/{i}/0", ()))[-1:] or ("?",) for i in batches]
+        return (f"returned {len(batches)} mini-batch{'es' if len(batches) != 1 else ''} of "
+                f"{', '.join(str(c[0]) for c in columns)} columns")
+    return "returned other values"
 
 
 def _max_abs(rows_a, rows_b):

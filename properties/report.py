@@ -88,7 +88,9 @@ def missing_results(report):
 
 def convention_lines(report):
     editions = matching_editions(report.detected)
-    found = [f"{k}={v}" for k, v in report.detected.items() if v is not None]
+    # every axis in its order, "?" where nothing determined it (the line below says how it is judged)
+    found = [f"{k}={'?' if v is None else v}" for k, v in report.detected.items()]
+    found = [] if all(f.endswith("=?") for f in found) else found
     lines = [f"conventions: {', '.join(found) or 'none determined'}; matches edition(s): "
              f"{', '.join(editions) or 'none'}" + ("" if report.profile == "auto" else
                                                    f"; judged by profile {report.profile}")]
@@ -258,6 +260,8 @@ def to_json(report):
         "counts": {"passed": report.count("passed"), "failed": len(report.failed),
                    "advisories": len(report.advisories), "skipped": report.count("skipped")},
         "missing": report.missing,
+        "diagnoses": diagnoses(report),
+        "advisories": sorted({r.clause for r in report.advisories}),
         "clauses": [{"clause": c, "level": level, "judged": True, "passed": p, "failed": f, "skipped": s,
                      "first_failure": first} for c, level, p, f, s, first in table]
         + [{"clause": c, "level": spec.clause(c).level, "judged": False, "not_judged": why, "passed": 0, "failed": 0,
@@ -266,6 +270,18 @@ def to_json(report):
                     "advisory": r.advisory, "reason": r.reason or None, "seconds": round(r.seconds, 4),
                     "failure": r.failure.to_json() if r.failure else None} for r in report.results],
     }
+
+
+def diagnoses(report):
+    """What the failures (not the advisories) behave like, once each, for a grade sheet: [{"id", "clauses"}] with
+    a catalog entry's name, "convention:AXIS=VALUE" (another convention than the one judged by), or "unknown"
+    (probed: no known variant matches); failures the diagnosis could not probe have none."""
+    found = {}
+    for r in report.failed:
+        identifier = r.failure.diagnosis_id if r.failure else None
+        if identifier:
+            found.setdefault(identifier, set()).add(r.clause)
+    return [{"id": identifier, "clauses": sorted(clauses)} for identifier, clauses in sorted(found.items())]
 
 
 def write_json_error(target, profile, message, path):

@@ -131,6 +131,10 @@ def test_a_failing_target_exits_1_with_json_and_junit_that_carry_versions_totals
     failure = next(c["failure"] for c in report["checks"] if c["status"] == "failed")
     assert failure["clause"] in ("minibatch.partition", "minibatch.count", "golden.minibatches")
     assert failure["diagnosis_id"] == "minibatch-drops-last-partial-batch"
+    # once each, for a grade sheet: the one mistake the example makes in its mini-batches, and where it fails
+    failing = {c["failure"]["clause"] for c in report["checks"] if c["status"] == "failed"}
+    assert report["diagnoses"] == [{"id": "minibatch-drops-last-partial-batch", "clauses": sorted(failing)}]
+    assert report["advisories"] == []
     assert failure["repro"].startswith("import numpy as np") and failure["call"]["request"]["op"] == "call"
     root = ET.parse(out_xml).getroot()
     assert root.tag == "testsuites" and int(root.get("failures")) == report["counts"]["failed"]

@@ -128,3 +128,16 @@ def test_a_mistake_that_hides_a_convention_from_the_detection_is_still_named(tmp
         target.close()
     assert found[1] == "train-seed-incremented-after-shuffle", found
     assert "taking 'model prints the epoch's total cost / m', which the detection could not determine" in found[0]
+
+
+@pytest.mark.parametrize("body, words", [
+    ("    return []\n", "yours returned nothing (an empty list)"),
+    ("    return [(X, Y)]\n", "yours returned 1 mini-batch of"),                  # unshuffled, whole
+    ("    return [(X[:, :1], Y[:, :1]), (X[:, 1:], Y[:, 1:])]\n", "yours returned 2 mini-batches of 1, "),
+])
+def test_mini_batches_no_seed_explains_are_described_by_what_was_returned(tmp_path, body, words):
+    # round 16: "yours returned other values" where a student's code returned no batch at all
+    novel = tmp_path / "batches.py"
+    novel.write_text("from reference import *\ndef random_mini_batches(X, Y, mini_batch_size=64, seed=0):\n" + body)
+    text, identifier = diagnosis_of(novel, "random_mini_batches")
+    assert identifier == "unknown" and words in text and "returned other values" not in text, text

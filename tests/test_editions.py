@@ -32,10 +32,13 @@ def test_each_editions_published_code_conforms_to_auto_and_to_its_edition_with_e
     assert "np.int, removed in NumPy 1.24" in out             # the course's predict uses it: named, not hidden
 
 
-def test_strict_turns_an_advisory_into_a_failure(capsys):
+def test_strict_turns_an_advisory_into_a_failure(capsys, tmp_path):
     from conftest import ROOT
     source = os.path.join(ROOT, "examples", "student_correct.py")          # it does not validate its input
-    assert main(["check", source, "--examples", "mutation", "--clause", "api.errors"]) == 0
+    assert main(["check", source, "--examples", "mutation", "--clause", "api.errors", "--json",
+                 str(tmp_path / "r.json")]) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["advisories"] == ["api.errors"] and report["diagnoses"] == []
     assert main(["check", source, "--strict", "--examples", "mutation", "--clause", "api.errors"]) == 1
     out = capsys.readouterr().out
     assert "with 1 advisory (SHOULD)" in out and "DOES NOT CONFORM" in out and "under --strict" in out

@@ -847,3 +847,16 @@ def test_an_advisorys_reproduction_says_nothing_of_state_and_a_must_failure_not_
     assert "other calls reached the same process" not in failed["cost.saturation"].repro
     assert "other calls reached the same process of your code first: if this does not fail alone" in \
         failed["gd.update"].repro
+
+
+def test_a_printed_cost_no_view_explains_is_quoted_as_printed_and_its_axis_shown_undetermined(tmp_path):
+    # round 16 read "model printed 0.69447" where 0.694470 was printed, and no cost_view in the conventions line
+    from properties.report import terminal
+    source, _ = correct_target(tmp_path, "scientific.py", (
+        "import inspect\n"
+        "exec(inspect.getsource(_correct.model).replace('%f', '%.3e'))\n"))
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g"])
+    said = terminal(report)
+    conventions = next(line for line in said.splitlines() if line.startswith("conventions: "))
+    assert "cost_view=?" in conventions and "cost=mean" in conventions
+    assert re.search(r"not determined \(model printed \d\.\d{3}e-01 after epoch 0;", said), said
