@@ -107,7 +107,7 @@ def build(target, failure):
         assigned.append(f"{name} = {literal(value)}")
     size = sum(len(line) for line in assigned)
     if size > SIZE_CAP:
-        assigned, size, recipe = _with_the_moons(names, call, assigned, size)
+        assigned, size, recipe = _with_the_moons(call, assigned, size)
         lines += recipe
     if size > SIZE_CAP:
         lines.append(f"# the inputs ({size} characters) are in the JSON report (--json), under this failure's "
@@ -186,7 +186,7 @@ def _moons_expression(value):
     return None
 
 
-def _with_the_moons(names, call, assigned, size):
+def _with_the_moons(call, assigned, size):
     """(assignments, size, recipe lines): inputs too large to inline that are the moons (a model run on the
     course's data), written as the recipe that makes them instead of their 600 numbers."""
     values = [*call.args, *call.kwargs.values()]
