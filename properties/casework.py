@@ -99,6 +99,14 @@ def fail(target, clause, what, **fields):
     raise ConformanceError(Failure(clause, what, call=target.last, **fields))
 
 
+def require_observed_mutations(target):
+    """Skip (not judged) where the last call's harness did not report what it mutated: a harness that cannot
+    observe mutations omits ``mutated`` (PROTOCOL.md section 6), and no mutation seen is then no evidence."""
+    if target.last.mutated is None:
+        raise MissingFunction("the target's harness does not report which inputs a call mutated (PROTOCOL.md, "
+                              "\"mutated\")")
+
+
 def at(index):
     return tuple(int(i) for i in index)
 

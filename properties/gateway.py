@@ -18,6 +18,7 @@ import collections
 import math
 import os
 import re
+import secrets
 import select
 import shlex
 import shutil
@@ -246,7 +247,7 @@ class ChildTransport:
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
         self.popen = None
-        if self.source is not None and command == harness_command(self.source) and not self.spawn_only:
+        if self._ours() and not self.spawn_only:
             self.popen = forkserver.start(self.source, env, self.cwd, self.memory_mb, self.stderr_path)
         try:
             if self.popen is None:
@@ -329,6 +330,12 @@ class ChildTransport:
         return _describe_exit(self.popen.returncode)
 
     # --- messages
+    def _ours(self):
+        """Whether this child is optoracle's Python harness, which reads every request the checker writes: a
+        protocol error with id null (a line it could not read) is then no reply but a line the target wrote."""
+        command = shlex.split(self.command) if isinstance(self.command, str) else list(self.command)
+        return self.source is not None and command == harness_command(self.source)
+
     def _next_id(self):
         self.ids += 1
         return self.ids
@@ -381,11 +388,17 @@ class ChildTransport:
                     self.unanswered.append((text, str(error)))
                     continue
                 if message.get("id") == ident or (message.get("id") is None and message.get("ok") is False and
-                                                  (message.get("error") or {}).get("phase") == "protocol"):
+                                                  (message.get("error") or {}).get("phase") == "protocol"
+                                                  and not self._ours()):
                     return message
                 self.stray.append(text)
-                self.unanswered.append((text, f"a JSON object with id {message.get('id')!r}, not {ident}"
-                                        if "id" in message else "a JSON object without an id"))
+                if "id" not in message:
+                    why = "a JSON object without an id"
+                elif message["id"] is None and self._ours():
+                    why = "a line with id null, which optoracle's Python harness never writes in reply to the checker"
+                else:
+                    why = f"a JSON object with id {message.get('id')!r}, not {ident}"
+                self.unanswered.append((text, why))
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimedOut()
@@ -706,7 +719,9 @@ class Target:
         self.calls = 0
         self._process, self._answered = None, 0     # the process's start number, and its calls so far
         self._history = []             # the EarlierCalls this process has received, in order
-        self.ids = 1000
+        # call ids from an unpredictable start (below 2**52, exact in any JSON reader): a target cannot guess the
+        # ids of the replies it would forge on the protocol channel (PROTOCOL.md, section 3)
+        self.ids = 1000 + secrets.randbelow(1 << 51)
         self.conventions = None        # the conventions the checks judge by (properties.conventions)
         self.detected = None
         self.judging = (None, ())      # the running check's name and clause ids (runner.run_check)
@@ -735,7 +750,9 @@ class Target:
 
     def replay(self, record, after=(), spawn=False):
         """The request of ``record`` sent to a fresh process of the target, which nothing called before (or
-        only the calls ``after``, EarlierCalls, sent first in their order): (outcome, value or error), or None
+        only the calls ``after``, EarlierCalls, sent first in their order): (outcome, the value, the error, or
+        what ended the process: "exited with status 3"; ("ended before it", what) where one of the calls
+        ``after`` ended it), or None
         where no fresh process is to be had (an in-process target, one that does not load again) or a call
         ``after`` did not return. ``spawn``: a new interpreter, never a fork of the fork server (a fork shares
         the server's hash seed, which a target's results can depend on)."""
@@ -747,18 +764,21 @@ class Target:
         try:
             fresh.start(COURSE_FUNCTIONS)
             for earlier in after:
-                reply, _, _, _, _ = fresh.request(earlier.request, protocol.loads(earlier.request)["id"],
-                                                  self.call_timeout)
+                reply, outcome, description, _, _ = fresh.request(earlier.request,
+                                                                  protocol.loads(earlier.request)["id"],
+                                                                  self.call_timeout)
+                if reply is None and outcome in ("exited", "killed"):
+                    return "ended before it", description      # an earlier call ended the process: how
                 if reply is None or not reply.get("ok"):
                     return None
-            reply, outcome, _, _, _ = fresh.request(record.request, protocol.loads(record.request)["id"],
-                                                    self.call_timeout)
+            reply, outcome, description, _, _ = fresh.request(record.request, protocol.loads(record.request)["id"],
+                                                              self.call_timeout)
         except LoadError:
             return None
         finally:
             fresh.close()
         if reply is None:
-            return outcome, None
+            return outcome, description
         if not reply.get("ok"):
             return "raised", reply.get("error")
         try:

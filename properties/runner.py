@@ -7,6 +7,7 @@ reproduction and its diagnosis) or skipped (with the reason).
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import traceback
 import warnings
@@ -138,13 +139,12 @@ def _replay_alone(target, failure, check=None):
     function's own (it keeps state of its own)."""
     from .spec import clause as spec_clause
     call = failure.call
-    if call is None or not call.earlier or call.outcome not in ("returned", "raised") \
-            or spec_clause(failure.clause).level != "MUST":
+    # a call that hung is not sent again (each replay would wait out the time limit); one that exited, was
+    # killed or ran out of memory is: another function's state can end a process too (np.sqrt replaced by
+    # os._exit), and a function's own (a cache that grows with every call)
+    if call is None or not call.earlier or call.outcome == "timed out" or spec_clause(failure.clause).level != "MUST":
         return
     error = call.error or {}
-    if call.outcome == "raised" and (error.get("type") in ("MemoryError", "SystemExit", "KeyboardInterrupt")
-                                     or "exit_status" in error):
-        return                  # what it did to its process, not state of earlier calls: never sent again
     kept = target.__dict__.setdefault("keeps_state", set())       # functions a replay showed keeping state
     changers = target.__dict__.setdefault("changed_by", {})       # function -> the function seen to change it
     known = [c for c in call.prior if c.function == changers.get(call.function)]
@@ -166,12 +166,18 @@ def _replay_alone(target, failure, check=None):
     failure.alone = alone == _result(call)
     if failure.alone:
         return
-    if alone[0] == "returned":
-        what = "returns other values" if call.outcome == "returned" else "returns normally"
+    if alone[0] == "raised" and call.outcome == "raised" and alone[1][0] == error.get("type"):
+        what = (f"raises {alone[1][0]} with another message ({alone[1][1][:120]!r}; here "
+                f"{_comparable(error.get('message'))[:120]!r})")
     else:
-        what = f"raises {alone[1][0]}" if alone[0] == "raised" else alone[0]
-    if call.outcome == "raised":
-        what = f"{what} (here it raised {error.get('type', 'an error')})"
+        if alone[0] == "returned":
+            what = "returns other values" if call.outcome == "returned" else "returns normally"
+        else:
+            what = f"raises {alone[1][0]}" if alone[0] == "raised" else (alone[1] or alone[0])
+        if call.outcome == "raised":
+            what = f"{what} (here it raised {error.get('type', 'an error')})"
+        elif call.outcome != "returned":
+            what = f"{what} (here it {call.describe()})"
     twice = _replay(target, call, (), spawn=True) if alone[0] == "returned" else None
     if twice is not None and twice != alone:
         failure.alone, failure.varies = None, True
@@ -225,8 +231,17 @@ def _result(call):
     message))."""
     if call.outcome == "raised":
         error = call.error or {}
-        return "raised", (error.get("type"), error.get("message"))
+        return "raised", (error.get("type"), _comparable(error.get("message")))
+    if call.outcome != "returned":
+        return call.outcome, call.describe()                # ("exited", "exited with status 3"), ...
     return "returned", _Bits(call.value)
+
+
+def _comparable(message):
+    """An error message as a replay's is compared with it: memory addresses and source line numbers (a
+    repr's 0x7f..., a Perl die's ", <STDIN> line 1055.") differ from process to process with no state behind
+    them."""
+    return re.sub(r"\bline \d+\b", "line N", re.sub(r"0x[0-9a-fA-F]+", "0x...", message or ""))
 
 
 class _Bits:
@@ -287,8 +302,8 @@ def _replay(target, call, after, spawn=False):
         return None
     outcome, value = again
     if outcome == "raised":
-        return "raised", ((value or {}).get("type"), (value or {}).get("message"))
-    return (outcome, _Bits(value)) if outcome == "returned" else (outcome, None)
+        return "raised", ((value or {}).get("type"), _comparable((value or {}).get("message")))
+    return (outcome, _Bits(value)) if outcome == "returned" else (outcome, value)     # value: what ended it
 
 
 def _search(target, call, alone, first=()):
@@ -303,6 +318,10 @@ def _search(target, call, alone, first=()):
 
     def test(calls):
         result = _replay(target, call, calls)
+        if result is not None and result[0] == "ended before it" and failing[0] in ("exited", "killed"):
+            # the calls sent end the process the way the failing call did, one of their own first: a state they
+            # leave does it (np.sqrt replaced by os._exit), sooner where fewer calls come before it
+            return result[1] == failing[1] or None
         return None if result is None else (True if result == failing else (False if result == alone else None))
 
     if first and test(first):

@@ -220,3 +220,34 @@ def test_processes_a_target_forks_into_sessions_of_their_own_do_not_outlive_the_
                  not open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"]
         time.sleep(0.05)
     assert alive == [], f"{len(alive)} of {len(pids)} forked processes outlived the run"
+
+
+FORGES = (
+    "import fcntl, json\n"
+    "def _protocol_pipes():                        # the harness's reply pipe: a write-only pipe among its fds\n"
+    "    found = []\n"
+    "    for name in os.listdir('/proc/self/fd'):\n"
+    "        try:\n"
+    "            fd = int(name)\n"
+    "            pipe = os.readlink(f'/proc/self/fd/{name}').startswith('pipe:')\n"
+    "            if pipe and fcntl.fcntl(fd, fcntl.F_GETFL) & 3 == 1:\n"
+    "                found.append(fd)\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    return found\n"
+    "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+    "    error = {'type': 'ProtocolError', 'message': 'forged', 'phase': 'protocol'}\n"
+    "    forged = [{'id': None, 'ok': False, 'error': error}]\n"
+    "    forged += [{'id': i, 'ok': True, 'value': None, 'seconds': 0.0, 'mutated': []} for i in range(1000, 1200)]\n"
+    "    for fd in _protocol_pipes():\n"
+    "        os.write(fd, ''.join(json.dumps(line) + '\\n' for line in forged).encode())\n"
+    "    return _correct.update_parameters_with_gd(parameters, grads, learning_rate)\n")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finds the protocol's pipe through Linux's /proc")
+def test_replies_a_target_forges_on_the_protocol_pipe_are_never_taken_for_the_harness(tmp_path, started):
+    # round 17's h20, h21: a protocol error with id null, and replies with the ids a run's calls used to have,
+    # written by the target onto the harness's reply pipe before the real reply
+    source, _ = correct_target(tmp_path, "forges_replies.py", FORGES)
+    report = run_suite(source, examples="mutation", names=GD_AND_MOMENTUM)
+    assert report.conforms and report.count("passed") == len(GD_AND_MOMENTUM), [r.failure.what for r in report.failed]

@@ -526,3 +526,51 @@ def test_a_harness_that_stops_reading_its_requests_times_out_instead_of_blocking
                           env={**os.environ, "OPTORACLE_CALL_TIMEOUT": "0.5"})
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "DOES NOT CONFORM" in proc.stdout.splitlines()[0]
+
+
+BLIND_TO_MUTATIONS = '''
+import json, subprocess, sys
+# the Python harness behind a relay that drops "mutated" from every reply: a harness that cannot observe mutations
+child = subprocess.Popen([sys.executable, "-m", "properties.harness", sys.argv[1]], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+for line in sys.stdin:
+    child.stdin.write(line)
+    child.stdin.flush()
+    reply = json.loads(child.stdout.readline())
+    reply.pop("mutated", None)
+    print(json.dumps(reply), flush=True)
+'''
+
+
+def test_checks_that_need_the_observation_of_mutations_are_skipped_where_a_harness_cannot_observe_them(tmp_path):
+    from properties.runner import run_suite
+    # a porter's harness without "mutated" (PROTOCOL.md section 6) had minibatch.no-mutation passed, though it
+    # shuffled X in place: no mutation seen is no evidence
+    from conftest import correct_target
+    source, _ = correct_target(tmp_path, "shuffles_in_place.py", (
+        "def random_mini_batches(X, Y, mini_batch_size=64, seed=0):\n"
+        "    out = _correct.random_mini_batches(X, Y, mini_batch_size, seed)\n"
+        "    X[:] = X[:, ::-1]\n"
+        "    return out\n"))
+    relay = tmp_path / "relay.py"
+    relay.write_text(BLIND_TO_MUTATIONS)
+    report = run_suite(command=f"{sys.executable} {relay} {source}", examples="mutation",
+                       clauses=["minibatch.no-mutation", "api.in-place"])
+    reasons = {r.clause: (r.status, r.reason) for r in report.results}
+    assert set(reasons) == {"minibatch.no-mutation", "api.in-place"}
+    assert all(status == "skipped" and "does not report which inputs a call mutated" in reason
+               for status, reason in reasons.values()), reasons
+    seen = run_suite(source, examples="mutation", clauses=["minibatch.no-mutation"])      # the harness observes it
+    assert [r.clause for r in seen.failed] == ["minibatch.no-mutation"]
+
+
+def test_the_signatures_protocol_md_lists_are_the_course_signatures_the_checker_judges():
+    # a porter who may read only PROTOCOL.md declares these (round 17 had to know the defaults from the course)
+    from reference.editions import DECAY_SIGNATURES, GRADED, HELPERS
+    with open(os.path.join(ROOT, "PROTOCOL.md"), encoding="utf-8") as f:
+        text = f.read()
+    block = text.split("<!-- signatures: begin -->")[1].split("<!-- signatures: end -->")[0]
+    listed = [line for line in block.strip().strip("`").strip().splitlines() if not line.endswith(":")]
+    expected = [f"{name}{signature}" for table in (GRADED, DECAY_SIGNATURES, HELPERS)
+                for name, signature in table.items()]
+    assert listed == expected

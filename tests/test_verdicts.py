@@ -860,3 +860,36 @@ def test_a_printed_cost_no_view_explains_is_quoted_as_printed_and_its_axis_shown
     conventions = next(line for line in said.splitlines() if line.startswith("conventions: "))
     assert "cost_view=?" in conventions and "cost=mean" in conventions
     assert re.search(r"not determined \(model printed \d\.\d{3}e-01 after epoch 0;", said), said
+
+
+def test_a_function_whose_state_ends_the_process_during_another_is_named_and_the_other_is_not_blamed(tmp_path):
+    # round 17's h23: gd replaces np.sqrt with os._exit(3); Adam, called after it in the same process, ended the
+    # process and was blamed (crashes were never sent again alone)
+    source, _ = correct_target(tmp_path, "sqrt_exits.py", (
+        "import numpy as np\n"
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    np.sqrt = lambda *a, **k: os._exit(3)\n"
+        "    return _correct.update_parameters_with_gd(parameters, grads, learning_rate)\n"))
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g",
+                                                           "check_adam_update_matches_the_reference_rule"])
+    (result,) = report.failed
+    assert result.clause == "api.isolation" and result.failure.after_function == "update_parameters_with_gd"
+    assert result.failure.what == ("update_parameters_with_gd changes what update_parameters_with_adam computes: "
+                                   "exited with status 3 during update_parameters_with_adam")
+    assert any(d.startswith("Alone, in a fresh process, the same call returns normally (here it exited with status 3)")
+               for d in result.failure.details)
+
+
+def test_an_error_message_that_names_a_memory_address_is_the_same_message_in_a_fresh_process(tmp_path):
+    # a porter's Perl die appended its input's line number; Python's reprs name addresses: neither is state
+    source, _ = correct_target(tmp_path, "names_an_address.py", (
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n"
+        "    raise ValueError(f'cannot update {object()} (input line {len(MARKS)})')\n"))
+    report = run_suite(source, examples="mutation", names=["check_gd_update_is_p_minus_lr_g",
+                                                           "check_gd_with_zero_gradient_or_zero_learning_rate_leaves_"
+                                                           "p_unchanged"])
+    failures = [r.failure for r in report.failed]
+    assert len(failures) == 2 and all("raised ValueError: cannot update <object object at 0x" in f.what
+                                      for f in failures)
+    later = [f for f in failures if f.call.earlier]
+    assert later and all(f.alone is True and not any("Alone" in d for d in f.details) for f in later)
