@@ -6,7 +6,7 @@ import sys
 import pytest
 
 # Python writes bytecode caches by default; an environment that turns this off (PYTHONDONTWRITEBYTECODE, as
-# this project's machines do) has each of the hundred Python processes a run starts (workers, harnesses,
+# this project's machines do) has each of the seventy-odd Python processes a run starts (workers, harnesses,
 # command lines) compile the same modules again: a fresh clone's run took 30 to 33 s instead of 26 to 28.
 # The test run writes them (__pycache__, git-ignored; README "Tests and benchmarks"); the targets' processes
 # still write none, the checker starts them with PYTHONDONTWRITEBYTECODE=1.
