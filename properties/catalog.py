@@ -204,6 +204,14 @@ def adam_wrong_corrected(parameters, grads, v, s, t, learning_rate, beta1, beta2
     return p, v_new, s_new, dict(v_new), dict(s_new)
 
 
+@mutant("adam-corrected-moments-swapped", "update_parameters_with_adam", "the 5-tuple returns s_corrected where "
+        "v_corrected belongs and v_corrected where s_corrected does", "adam.returns", needs=(("adam_returns", 5),))
+def adam_swapped_corrected(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c):
+    p, v_new, s_new, v_corrected, s_corrected = _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2,
+                                                      epsilon, c)
+    return p, v_new, s_new, s_corrected, v_corrected
+
+
 @mutant("adam-update-with-uncorrected-v", "update_parameters_with_adam", "p -= lr v / (sqrt(s_corrected) + "
         "epsilon): v_corrected computed, but the step takes the uncorrected first moment", "adam.update",
         "adam.bias-correction")
@@ -992,6 +1000,24 @@ def update_lr_precedence(learning_rate0, epoch_num, decay_rate, c):
         "every epoch", "train.decay", needs=(("decay", "present"),))
 def schedule_no_floor(learning_rate0, epoch_num, decay_rate, time_interval=1000, c=None):
     return learning_rate0 / (1 + decay_rate * (epoch_num / time_interval))
+
+
+@mutant("update-lr-epoch-plus-one", "update_lr", "lr0 / (1 + decay_rate (epoch_num + 1)): epochs counted from 1",
+        "train.decay", needs=(("decay", "present"),))
+def update_lr_plus_one(learning_rate0, epoch_num, decay_rate, c):
+    return learning_rate0 / (1 + decay_rate * (epoch_num + 1))
+
+
+@mutant("schedule-lr-decay-rounds", "schedule_lr_decay", "np.round(epoch_num / time_interval) instead of np.floor: "
+        "the rate drops half an interval early", "train.decay", needs=(("decay", "present"),))
+def schedule_rounds(learning_rate0, epoch_num, decay_rate, time_interval=1000, c=None):
+    return learning_rate0 / (1 + decay_rate * np.round(epoch_num / time_interval))
+
+
+@mutant("schedule-lr-decay-interval-hard-coded", "schedule_lr_decay", "np.floor(epoch_num / 1000) whatever "
+        "time_interval says: the default hard-coded", "train.decay", needs=(("decay", "present"),))
+def schedule_hard_coded_interval(learning_rate0, epoch_num, decay_rate, time_interval=1000, c=None):
+    return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / 1000))
 
 
 # ------------------------------------------------------------------------ targets

@@ -187,6 +187,8 @@ def _probes_decay(name):
         for epoch, rate in ((0, 1.0), (7, 0.5), (2500, 1.0), (999, 2.0)):
             extra = (1000,) if name == "schedule_lr_decay" else ()
             yield f"epoch {epoch}, rate {rate}", (0.1, epoch, rate, *extra), {}
+        if name == "schedule_lr_decay":                  # another interval: one hard-coded to 1000 shows here
+            yield "epoch 25, rate 0.5, time_interval 10", (0.1, 25, 0.5, 10), {}
     return probes
 
 
@@ -411,6 +413,35 @@ def _under_undetermined_values(target, function, yours):
     return [], ""
 
 
+def _under_detected_conventions(target, function, yours):
+    """(text, "convention:A=a+B=b") where ``yours`` behaves like the reference under the conventions detected in
+    the target, and these differ from the judged ones on two axes or more (a named profile that fixes several):
+    each axis's own candidate changes one value and keeps the profile's for the others, so none matched."""
+    from reference.editions import conventions_module
+
+    from .gateway import Target
+    detected = getattr(target, "detected", None)
+    if detected is None or target.conventions is None:
+        return None
+    yours_conventions = detected.merged(target.conventions)
+    differing = [name for name in AXES if getattr(yours_conventions, name) != getattr(target.conventions, name)]
+    if len(differing) < 2:
+        return None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        candidate = Target.local("candidate:detected", module=conventions_module(yours_conventions))
+        candidate.conventions = target.conventions          # the same probes as the target's
+        theirs = fingerprint(candidate, function)
+    if not _matches(yours, [("detected", "", theirs)]):
+        return None
+    described = "; ".join(f"{AXES[name].question}: {AXES[name].meaning[getattr(yours_conventions, name)]}"
+                          for name in differing)
+    return (f"{function} behaves like the reference with the conventions detected in your code ({described}), "
+            f"which the profile judged here ({target.profile}) does not allow; see the convention clauses' failures "
+            "for the profile to use.",
+            "convention:" + "+".join(f"{name}={getattr(yours_conventions, name)}" for name in differing))
+
+
 def diagnose(target, function):
     """(text, identifier) naming what ``target``'s ``function`` behaves like; None if it behaves like the
     reference under its judged conventions (or the function has no probes)."""
@@ -439,6 +470,9 @@ def diagnose(target, function):
         i, d, _ = conventions[0]
         return (f"{function} behaves like {d}, a convention the profile judged here ({target.profile}) does not "
                 f"allow; see the convention clause's failure for the profile to use.", i)
+    found = _under_detected_conventions(target, function, yours)
+    if found:
+        return found
     reference_rows = next(theirs for i, _, theirs in rows if i == "reference")
     for (label, a), (_, b) in zip(yours, reference_rows):
         diff = _difference(a, b, other="the reference")

@@ -141,3 +141,14 @@ def test_mini_batches_no_seed_explains_are_described_by_what_was_returned(tmp_pa
     novel.write_text("from reference import *\ndef random_mini_batches(X, Y, mini_batch_size=64, seed=0):\n" + body)
     text, identifier = diagnosis_of(novel, "random_mini_batches")
     assert identifier == "unknown" and words in text and "returned other values" not in text, text
+
+
+def test_a_model_that_differs_from_the_profile_in_several_conventions_is_named_by_them_all():
+    # round 18: the course's code under --profile seed (epsilon, the printed cost and Adam's tuple differ) had its
+    # model "match no known variant": each axis's candidate changes one value and keeps the profile's others
+    target = trusted("reference@2021", "seed")
+    assert target.profile == "seed" and target.conventions.cost_view == "last-batch"
+    text, identifier = diagnose(target, "model")
+    named = identifier.removeprefix("convention:").split("+")
+    assert {"epsilon=outside", "cost=sum", "cost_view=epoch-mean"} <= set(named), identifier
+    assert "conventions detected in your code" in text and "profile judged here (seed) does not allow" in text

@@ -60,8 +60,8 @@ def check_compute_cost_is_the_cross_entropy(target):
         under = _cost_under(a3, Y)
         # summing m terms of size <= 14: rounding <= m ulp of the sum; rtol 1e-12 of (value + 1) is safe
         expect_close(target, yours, under(target.conventions), clause="cost.bce-mean",
-                     what=f"compute_cost (the batch {target.conventions.cost})", rtol=1e-12, scales=1.0,
-                     axes=("cost",), expected_under=under)
+                     what=f"compute_cost's values (held to the batch {target.conventions.cost})", rtol=1e-12,
+                     scales=1.0, axes=("cost",), expected_under=under)
     run()
 
 
