@@ -359,6 +359,7 @@ def optoracle_command():
 
 
 @needs_node
+@pytest.mark.heavy                 # a whole run through node (the port's own tests above stay in the default run)
 def test_the_javascript_port_passes_every_check_it_can_run_and_is_told_model_is_missing(tmp_path, capsys,
                                                                                          monkeypatch):
     monkeypatch.chdir(ROOT)
@@ -517,6 +518,7 @@ while True:
 '''
 
 
+@pytest.mark.heavy                 # optoracle in a new interpreter (a checker it blocked would hang the test)
 def test_a_harness_that_stops_reading_its_requests_times_out_instead_of_blocking_the_checker(tmp_path):
     script = tmp_path / "forges.py"
     script.write_text(FORGES_REPLIES)
