@@ -93,8 +93,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 HEAVY_LEFT_OUT = ("the heavy tests (each loads a second or more of CPU: optoracle or pytest in a new interpreter, "
-                  "a whole run of the JavaScript port, the editions' published course files, PyTorch, matplotlib) "
-                  "are left out of this run; CI=true or `-m heavy` runs them")
+                  "whole runs of the JavaScript port and in two workers, the editions' published course files, "
+                  "PyTorch, matplotlib) are left out of this run; CI=true or `-m heavy` runs them")
 
 
 def pytest_report_header(config):
