@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 
 PROFILE_HELP = ("auto (default: determine each convention from the target) or an edition: seed (epsilon inside "
@@ -61,45 +60,10 @@ def _writable(path, what):
     return None
 
 
-def _target_problem(target):
-    """A one-line reason why ``target`` cannot be a Python target, or None."""
-    looks_like_path = target.endswith(".py") or os.sep in target or os.path.exists(target)
-    if target == "reference" or target.startswith(("reference@", "catalog:")):
-        return None
-    if not looks_like_path:
-        return None if _is_module(target) else f"{target!r}: no such file, and no module of that name"
-    if not os.path.exists(target):
-        return f"{target!r}: no such file"
-    if os.path.isdir(target):
-        return f"{target!r} is a directory; name the .py file that defines the course functions"
-    if not target.endswith(".py"):
-        runner = RUNNERS.get(os.path.splitext(target)[1].lower())
-        example = (f", e.g. --cmd {shlex.quote(runner + ' ' + target)}" if runner else
-                   ", e.g. --cmd 'node harness.js'")
-        return (f"{target!r} is not a Python file; for an implementation in another language run its harness "
-                f"with --cmd (see PROTOCOL.md){example}")
-    return None
-
-
-def _is_module(name):
-    """Whether ``name``'s top-level package or module can be found from here (the harness imports from the
-    current folder too); found without importing anything: the target is never run in this process."""
-    import importlib.machinery
-    top = name.split(".")[0]
-    if not top.isidentifier():
-        return False
-    return importlib.machinery.PathFinder.find_spec(top, [os.getcwd(), *sys.path]) is not None or \
-        top in sys.builtin_module_names
-
-
-# the usual interpreter of a harness written in another language, for the hint above
-RUNNERS = {".js": "node", ".mjs": "node", ".cjs": "node", ".ts": "npx tsx", ".jl": "julia", ".r": "Rscript",
-           ".rb": "ruby", ".lua": "lua", ".m": "octave", ".sh": "sh"}
-
-
 def validate(args):
     """One line naming the first bad input, or None."""
     from properties import forkserver, settings, spec
+    from properties.targets import target_problem
     from properties.failures import LoadError
     from properties.gateway import call_timeout_from_env, import_timeout_from_env, memory_limit_from_env
     if not args.target and not args.cmd:
@@ -110,7 +74,7 @@ def validate(args):
     if args.profile not in PROFILES:                  # only $OPTORACLE_PROFILE gets here: argparse checks --profile
         return f"$OPTORACLE_PROFILE must be one of {', '.join(PROFILES)}, got {args.profile!r}"
     if args.target:
-        problem = _target_problem(args.target)
+        problem = target_problem(args.target)
         if problem:
             return problem
     for path, what in ((args.json, "--json"), (args.junitxml, "--junitxml")):

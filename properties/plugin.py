@@ -54,7 +54,30 @@ def pytest_configure(config):
     if examples not in EXAMPLES:
         raise pytest.UsageError(f"optoracle: unknown examples budget {examples!r}; budgets: {', '.join(EXAMPLES)}")
     impl, command = _selection(config)
+    if impl and not command:
+        from .targets import target_problem
+        problem = target_problem(impl)
+        if problem:
+            raise pytest.UsageError(f"optoracle: --impl {problem}")
+    if (impl or command) and not _suite_requested(config):
+        # a target named, and nothing of the conformance suite collected: the run would pass checking nothing
+        raise pytest.UsageError("optoracle: a target is named (--impl, --impl-cmd, $OPTORACLE_IMPL or $OPTORACLE_CMD), "
+                                "but the conformance suite is not collected: add --pyargs properties")
     config._optoracle = {"impl": impl, "command": command, "profile": profile, "examples": examples}
+
+
+def _suite_requested(config):
+    """Whether the command line collects the conformance suite: ``--pyargs properties[.test_conformance]``, or a
+    path into this package's folder."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for arg in config.args:
+        name = arg.split("::")[0]
+        if config.getoption("pyargs", False) and (name == "properties" or name.startswith("properties.")):
+            return True
+        path = os.path.abspath(name)
+        if path == here or path.startswith(here + os.sep):
+            return True
+    return False
 
 
 def pytest_report_header(config):

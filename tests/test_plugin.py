@@ -1,6 +1,7 @@
 """The pytest plugin is inert unless asked: other projects' test runs see unchanged Hypothesis settings and
 pay no import time; selected, it runs the conformance suite against the target."""
 import os
+import re
 import subprocess
 import sys
 
@@ -69,3 +70,41 @@ def test_selected_by_environment_it_takes_the_profile_too_and_shows_clause_diagn
     assert "[adam.epsilon-placement, MUST]" in proc.stdout and "--profile seed" in proc.stdout
     assert "[momentum.ema, MUST]" in proc.stdout and "behaves like 'momentum-without-one-minus-beta'" in proc.stdout
     assert "Reproduce with:" in proc.stdout and "yours.update_parameters_with_momentum(" in proc.stdout
+
+
+class _Config:
+    """What pytest_configure reads of a pytest config: the options and the command line's arguments."""
+
+    def __init__(self, args, pyargs=False, **options):
+        self.args, self.options = list(args), {"pyargs": pyargs, "impl": None, "impl_cmd": None, "profile": None,
+                                               "examples": None, **options}
+
+    def getoption(self, name, default=None):
+        return self.options.get(name, default)
+
+
+@pytest.mark.parametrize("args, pyargs, options, words", [
+    (["tests"], False, {"impl": "examples/student_correct.py"}, "the conformance suite is not collected: add --pyargs"),
+    (["properties"], True, {"impl": "no_such_solution.py"}, "--impl 'no_such_solution.py': no such file"),
+    (["properties"], True, {"impl": "tests"}, "--impl 'tests' is a directory"),
+    (["properties"], True, {"impl": "README.md"}, "--impl 'README.md' is not a Python file"),
+])
+def test_a_target_the_suite_cannot_check_is_a_usage_error_before_anything_runs(monkeypatch, args, pyargs, options,
+                                                                              words):
+    # round 19: --impl without --pyargs properties passed checking nothing (exit 0); a missing file or a folder
+    # gave 64 errors, one per check
+    from properties.plugin import pytest_configure
+    monkeypatch.chdir(ROOT)
+    for variable in ("OPTORACLE_IMPL", "OPTORACLE_CMD", "OPTORACLE_PROFILE", "OPTORACLE_EXAMPLES"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(pytest.UsageError, match=re.escape(words)):
+        pytest_configure(_Config(args, pyargs, **options))
+
+
+def test_the_suite_named_by_its_package_or_its_path_is_collected_with_a_target(monkeypatch):
+    from properties.plugin import pytest_configure
+    monkeypatch.chdir(ROOT)
+    for args, pyargs in ((["properties"], True), (["properties/test_conformance.py::test_conformance"], False)):
+        config = _Config(args, pyargs, impl="examples/student_correct.py")
+        pytest_configure(config)
+        assert config._optoracle["impl"] == "examples/student_correct.py"
