@@ -15,7 +15,6 @@ CHECKS = list(checks().values())
 
 @pytest.mark.parametrize("check", CHECKS, ids=[f"{c.clause.id}::{c.name}" for c in CHECKS])
 def test_conformance(check, optoracle_target, pytestconfig):
-    __tracebackhide__ = True
     with settings.use(pytestconfig._optoracle["examples"]):
         result = run_check(check, optoracle_target)
     earlier = optoracle_target.__dict__.setdefault("failed_so_far", [])   # SPEC order: what model calls first
