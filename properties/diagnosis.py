@@ -362,7 +362,6 @@ STATEFUL = ("update_parameters_with_adam",)
 def candidates(function, conventions):
     """[(id, description, fingerprint)] of the reference under the conventions, under each other value of
     every axis, and of each catalog entry of ``function`` (cached per function and conventions)."""
-    from .gateway import Target
     key = (function, conventions)
     if key in _CANDIDATES:
         return _CANDIDATES[key]
@@ -376,17 +375,21 @@ def candidates(function, conventions):
                             conventions_module(conventions.with_(**{axis.name: value}))))
     out += [(entry.name, entry.mistake, module_for(entry.name, conventions)) for entry in CATALOG.values()
             if entry.function == function and entry.applies(conventions) and entry.probed]
-    rows = []
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")           # the candidates' own floating-point warnings are expected
-        for identifier, description, module in out:
-            if not callable(getattr(module, function, None)):
-                continue
-            candidate = Target.local(f"candidate:{identifier}", module=module)
-            candidate.conventions = conventions
-            rows.append((identifier, description, fingerprint(candidate, function)))
+    rows = [(identifier, description, _candidate_fingerprint(identifier, module, conventions, function))
+            for identifier, description, module in out if callable(getattr(module, function, None))]
     _CANDIDATES[key] = rows
     return rows
+
+
+def _candidate_fingerprint(identifier, module, conventions, function):
+    """The fingerprint of ``module``'s ``function``, in-process, on the probes of ``conventions`` (those the
+    target judged by them is probed with)."""
+    from .gateway import Target
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")           # the candidates' own floating-point warnings are expected
+        candidate = Target.local(f"candidate:{identifier}", module=module)
+        candidate.conventions = conventions
+        return fingerprint(candidate, function)
 
 
 def _matches(yours, rows):
@@ -418,8 +421,6 @@ def _under_detected_conventions(target, function, yours):
     the target, and these differ from the judged ones on two axes or more (a named profile that fixes several):
     each axis's own candidate changes one value and keeps the profile's for the others, so none matched."""
     from reference.editions import conventions_module
-
-    from .gateway import Target
     detected = getattr(target, "detected", None)
     if detected is None or target.conventions is None:
         return None
@@ -427,11 +428,7 @@ def _under_detected_conventions(target, function, yours):
     differing = [name for name in AXES if getattr(yours_conventions, name) != getattr(target.conventions, name)]
     if len(differing) < 2:
         return None
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        candidate = Target.local("candidate:detected", module=conventions_module(yours_conventions))
-        candidate.conventions = target.conventions          # the same probes as the target's
-        theirs = fingerprint(candidate, function)
+    theirs = _candidate_fingerprint("detected", conventions_module(yours_conventions), target.conventions, function)
     if not _matches(yours, [("detected", "", theirs)]):
         return None
     described = "; ".join(f"{AXES[name].question}: {AXES[name].meaning[getattr(yours_conventions, name)]}"

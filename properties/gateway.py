@@ -750,12 +750,11 @@ class Target:
 
     def replay(self, record, after=(), spawn=False):
         """The request of ``record`` sent to a fresh process of the target, which nothing called before (or
-        only the calls ``after``, EarlierCalls, sent first in their order): (outcome, the value, the error, or
-        what ended the process: "exited with status 3"; ("ended before it", what) where one of the calls
-        ``after`` ended it), or None
-        where no fresh process is to be had (an in-process target, one that does not load again) or a call
-        ``after`` did not return. ``spawn``: a new interpreter, never a fork of the fork server (a fork shares
-        the server's hash seed, which a target's results can depend on)."""
+        only the calls ``after``, EarlierCalls, sent first in their order): (outcome, the value, the error or
+        what ended the process: "exited with status 3"), ("ended before it", what) where one of the calls
+        ``after`` ended the process, or None where no fresh process is to be had (an in-process target, one that
+        does not load again) or a call ``after`` did not return. ``spawn``: a new interpreter, never a fork of
+        the fork server (a fork shares the server's hash seed, which a target's results can depend on)."""
         if isinstance(self.transport, LocalTransport):
             return None
         options = {k: self.options[k] for k in ("command", "import_timeout", "memory_mb")}
